@@ -1,0 +1,98 @@
+"""Loads table knowledge kept as data: layout hints and gazetteer (layouts/*.toml), column roles (schemas/roles.toml)."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+
+def _read_toml(package: str, name: str) -> dict:
+    return tomllib.loads(resources.files(package).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def squeeze(text: str) -> str:
+    """Text with all whitespace removed: how labels and header words are compared."""
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass(frozen=True)
+class LayoutHints:
+    name: str
+    title_suffixes: tuple[str, ...]
+    date_patterns: tuple[re.Pattern, ...]
+    unit_pattern: re.Pattern
+    note_prefixes: tuple[str, ...]
+    label_headers: tuple[str, ...]
+    total_labels: tuple[str, ...]
+    min_numeric_share: float
+    furniture_patterns: tuple[re.Pattern, ...]
+    gazetteer: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def canonical_place(self, label: str) -> str | None:
+        """The gazetteer name of a printed row label, or None when it is not a known place."""
+        s = squeeze(label)
+        for name, aliases in self.gazetteer.items():
+            if s == name or s in aliases:
+                return name
+        return None
+
+    def is_total_label(self, label: str) -> bool:
+        return squeeze(label) in self.total_labels
+
+    def is_label_header(self, text: str) -> bool:
+        s = squeeze(text).replace("(", "（").replace(")", "）")
+        return any(s == squeeze(h).replace("(", "（").replace(")", "）") for h in self.label_headers)
+
+    def match_date(self, text: str) -> tuple[str, str] | None:
+        """(printed, ISO date) for the first date in text."""
+        for pattern in self.date_patterns:
+            m = pattern.search(text)
+            if m:
+                iso = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+                return m.group(0), iso
+        return None
+
+    def is_title(self, text: str) -> bool:
+        s = squeeze(text)
+        if not s or len(s) > 60 or any(s.startswith(p) for p in self.note_prefixes):
+            return False
+        date = self.match_date(s)
+        if date:
+            s = s.replace(squeeze(date[0]), "")
+        s = s.rstrip("：:。")
+        return any(s.endswith(suffix) for suffix in self.title_suffixes) and len(s) >= 6
+
+
+@lru_cache(maxsize=None)
+def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
+    data = _read_toml("layouts", name)
+    while "extends" in data:
+        parent = _read_toml("layouts", data.pop("extends"))
+        data = _merge(parent, data)
+    table, page = data["table"], data.get("page", {})
+    return LayoutHints(
+        name=data["name"],
+        title_suffixes=tuple(table["title_suffixes"]),
+        date_patterns=tuple(re.compile(p) for p in table["date_patterns"]),
+        unit_pattern=re.compile(table["unit_pattern"]),
+        note_prefixes=tuple(table["note_prefixes"]),
+        label_headers=tuple(table["label_headers"]),
+        total_labels=tuple(table["total_labels"]),
+        min_numeric_share=float(table["min_numeric_share"]),
+        furniture_patterns=tuple(re.compile(p) for p in page.get("furniture_patterns", [])),
+        gazetteer={k: tuple(v) for k, v in data.get("gazetteer", {}).items()},
+    )
+
+
+@lru_cache(maxsize=None)
+def load_roles() -> dict:
+    return _read_toml("schemas", "roles")

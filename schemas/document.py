@@ -1,0 +1,88 @@
+"""The page model every input kind is turned into: text pieces with positions where positions exist.
+
+Coordinates are PDF points with a top-left origin (pdfplumber's convention); scans are mapped into the
+same space (1 px at D dpi = 72/D pt) so that boxes in the output mean the same thing for every input.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Box(BaseModel):
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def xmid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def ymid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def union(self, other: "Box") -> "Box":
+        return Box(x0=min(self.x0, other.x0), top=min(self.top, other.top),
+                   x1=max(self.x1, other.x1), bottom=max(self.bottom, other.bottom))
+
+    def contains(self, other: "Box", slack: float = 0.0) -> bool:
+        return (other.x0 >= self.x0 - slack and other.x1 <= self.x1 + slack
+                and other.top >= self.top - slack and other.bottom <= self.bottom + slack)
+
+
+class Word(BaseModel):
+    """One run of text on one line: a pdfplumber word, an OCR text line, or a line of a dump."""
+    text: str
+    box: Box | None = None
+    confidence: float | None = None          # OCR only; 1.0 for a text layer
+    char_confidences: list[float] | None = None  # per character, where the OCR backend gives them
+    size: float | None = None                # font size in points, where known
+
+
+class Ruling(BaseModel):
+    """A printed ruling line (from PDF vector graphics or found in a scan)."""
+    box: Box
+    orientation: Literal["h", "v"]
+
+
+class Page(BaseModel):
+    source: str
+    page: int = Field(ge=1)
+    kind: Literal["pdf", "scan", "text"]
+    width: float | None = None
+    height: float | None = None
+    words: list[Word] = []
+    rulings: list[Ruling] = []
+    lines: list[str] = []        # text dumps: the raw lines, in order (no positions)
+    ocr_backend: str | None = None
+
+
+class TextBlock(BaseModel):
+    """A run of words that belong together (a line or paragraph) once layout has grouped them."""
+    text: str
+    box: Box | None = None
+    words: list[Word] = []
+
+
+class Region(BaseModel):
+    """A part of the page the layout stage found: a table with its furniture, or an article block."""
+    kind: Literal["table", "article", "caption", "furniture"]
+    box: Box | None = None
+    title: str | None = None
+    date_printed: str | None = None
+    unit: str | None = None
+    note: str | None = None
+    words: list[Word] = []
+    rulings: list[Ruling] = []
+    lines: list[str] = []

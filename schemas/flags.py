@@ -1,0 +1,42 @@
+"""Findings of the checks stage: the rows of flags.csv."""
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel
+
+
+class FlagKind(str, Enum):
+    rate_mismatch = "rate_mismatch"
+    rank_mismatch = "rank_mismatch"
+    total_mismatch = "total_mismatch"
+    rank_rule = "rank_rule"
+    zero_denominator = "zero_denominator"
+    malformed_number = "malformed_number"
+    denominator_mismatch = "denominator_mismatch"
+    rate_capped = "rate_capped"
+    ocr_suspect = "ocr_suspect"
+    low_confidence = "low_confidence"
+    unparsed_table = "unparsed_table"
+
+
+class Severity(str, Enum):
+    error = "error"      # the page prints something its own figures contradict
+    warning = "warning"  # odd or doubtful, a person should look
+    info = "info"
+
+
+PRINTING_ERRORS = {FlagKind.rate_mismatch, FlagKind.rank_mismatch, FlagKind.total_mismatch}
+
+
+class Flag(BaseModel):
+    source: str
+    page: int
+    table_id: str
+    row: str | None = None
+    column: str | None = None
+    kind: FlagKind
+    printed: str | None = None
+    expected: str | None = None
+    severity: Severity
+    message: str
