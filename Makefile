@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both set up .venv/ first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: setup demo test bench samples clean
+
+setup: $(BIN)/baozhi
+
+$(BIN)/baozhi: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: setup
+	$(BIN)/baozhi extract samples/ -o $(OUT)
+	@echo "outputs in $(OUT)/: cells.csv flags.csv tables/ manifest.json"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# Re-render the sample pages (needs reportlab and Debian's fonts-wqy-zenhei; the rendered files are committed).
+samples: setup
+	$(BIN)/pip install -q -e '.[samples]'
+	$(BIN)/python samples/render.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

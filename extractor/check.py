@@ -1,0 +1,333 @@
+"""Checks a reassembled table against itself: rates recomputed at printed precision, ranks under the note's rule
+(and the rule the printer really used), totals against column sums, denominators repeated in a row, odd prints."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import product
+
+from extractor.numbers import ParsedNumber, format_at, parse_number, rate_matches
+from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note
+from schemas.flags import Flag, FlagKind, Severity
+from schemas.table import Row, Table
+
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class Grid:
+    """The table as parsed numbers, with the roles and note rules the checks need."""
+    table: Table
+    roles: list[ColumnRole]
+    rules: NoteRules
+    parsed: list[list[ParsedNumber]]
+
+    @property
+    def body(self) -> list[int]:
+        return [i for i, r in enumerate(self.table.rows) if not r.is_total]
+
+    def value(self, row: int, col: int) -> Decimal | None:
+        return self.parsed[row][col].decimal
+
+    def flag(self, kind: FlagKind, severity: Severity, message: str, row: int | None = None,
+             col: int | None = None, printed: str | None = None, expected: str | None = None) -> Flag:
+        t = self.table
+        if printed is None and row is not None and col is not None:
+            printed = t.rows[row].cells[col].printed
+        return Flag(source=t.source, page=t.page, table_id=t.table_id,
+                    row=t.rows[row].label if row is not None else None,
+                    column=self.roles[col].name if col is not None else None,
+                    kind=kind, printed=printed, expected=expected, severity=severity, message=message)
+
+
+def make_grid(table: Table) -> Grid:
+    parsed = [[parse_number(c.printed) for c in row.cells] for row in table.rows]
+    return Grid(table, assign_roles(table), read_note(table.note), parsed)
+
+
+def check_table(table: Table) -> list[Flag]:
+    if not table.columns:
+        return []
+    grid = make_grid(table)
+    flags: list[Flag] = []
+    flags += check_prints(grid)
+    flags += check_rates(grid)
+    flags += check_totals(grid)
+    flags += check_denominators(grid)
+    flags += check_ranks(grid)
+    return flags
+
+
+# --- odd prints ---------------------------------------------------------------------------------------------
+
+def check_prints(grid: Grid) -> list[Flag]:
+    flags = []
+    for col in grid.roles:
+        cells = [(r, grid.parsed[r][col.index]) for r in range(len(grid.table.rows))]
+        numeric = [(r, p) for r, p in cells if p.value is not None]
+        for r, p in cells:
+            if p.oddity and p.value is None:
+                flags.append(grid.flag(FlagKind.malformed_number, Severity.warning,
+                                       f"cell does not read as a number ({p.oddity})", r, col.index))
+            elif p.oddity:
+                severity = Severity.info if p.oddity == "full-width characters" else Severity.warning
+                flags.append(grid.flag(FlagKind.malformed_number, severity,
+                                       f"printed oddly: {p.oddity}; read as {p.value:g}", r, col.index))
+        # 100% and 0% are commonly printed without decimals; other rates should share the column's precision
+        ordinary = [(r, p) for r, p in numeric if p.value not in (0, 100)]
+        if col.role == "rate" and len(ordinary) >= 3:
+            usual, seen = Counter(p.decimals for _, p in ordinary).most_common(1)[0]
+            for r, p in ordinary:
+                if p.decimals < usual and seen >= len(ordinary) / 2 and not p.oddity:
+                    flags.append(grid.flag(FlagKind.malformed_number, Severity.warning,
+                                           f"printed with {p.decimals} decimals where the column prints {usual}",
+                                           r, col.index))
+    return flags
+
+
+# --- rates --------------------------------------------------------------------------------------------------
+
+def rate_inputs(grid: Grid, rate: ColumnRole) -> tuple[ColumnRole, ColumnRole] | None:
+    """(numerator, denominator) columns of a rate: from the note's formula, else from the roles in its group."""
+    group = [c for c in grid.roles[:rate.index] if c.group == rate.group and c.role not in ("rate", "rank")]
+    for rate_word, num_word, den_word in grid.rules.formulas:
+        if rate_word.endswith(rate.leaf) or rate.leaf.endswith(rate_word[-2:]):
+            num, den = best_match(num_word, group), best_match(den_word, group)
+            if num and den and num is not den:
+                return num, den
+    nums = [c for c in group if c.role == "numerator"]
+    dens = [c for c in group if c.role == "denominator"]
+    if nums and dens:
+        return nums[-1], dens[-1]
+    counts = [c for c in group if c.role in ("count", "numerator", "denominator")]
+    return (counts[-1], counts[-2]) if len(counts) >= 2 else None
+
+
+def rate_scale(grid: Grid, rate: ColumnRole) -> Decimal:
+    cells = [grid.parsed[r][rate.index] for r in range(len(grid.table.rows))]
+    if any(p.percent for p in cells) or "%" in rate.name or "％" in rate.name:
+        return HUNDRED
+    return HUNDRED if any(p.value is not None and p.value > 1 for p in cells) else Decimal(1)
+
+
+def exact_rate(grid: Grid, row: int, num: ColumnRole, den: ColumnRole, scale: Decimal) -> Decimal | None:
+    n, d = grid.value(row, num.index), grid.value(row, den.index)
+    if n is None or d is None or d == 0:
+        return None
+    return n / d * scale
+
+
+def check_rates(grid: Grid) -> list[Flag]:
+    flags = []
+    for rate in (c for c in grid.roles if c.role == "rate"):
+        inputs = rate_inputs(grid, rate)
+        if inputs is None:
+            continue
+        num, den = inputs
+        scale = rate_scale(grid, rate)
+        formula = f"{num.leaf}/{den.leaf}"
+        for r in range(len(grid.table.rows)):
+            p = grid.parsed[r][rate.index]
+            n, d = grid.value(r, num.index), grid.value(r, den.index)
+            if p.value is None or n is None or d is None:
+                continue
+            if d == 0:
+                severity = Severity.warning if n == 0 else Severity.error
+                flags.append(grid.flag(FlagKind.zero_denominator, severity,
+                                       f"{formula} = {n}/0: no rate can be computed, the page prints {p.value:g}",
+                                       r, rate.index))
+                continue
+            exact = n / d * scale
+            printed = p.decimal
+            if rate_matches(printed, exact, p.decimals):
+                continue
+            expected = format_at(exact, p.decimals, p.percent)
+            if exact > scale and printed == scale:
+                flags.append(grid.flag(FlagKind.rate_capped, Severity.info,
+                                       f"{formula} = {n}/{d} is {expected}; printed capped at 100%",
+                                       r, rate.index, expected=expected))
+                continue
+            flags.append(grid.flag(FlagKind.rate_mismatch, Severity.error,
+                                   f"{formula} = {n}/{d} gives {expected}, the page prints {grid.table.rows[r].cells[rate.index].printed}",
+                                   r, rate.index, expected=expected))
+    return flags
+
+
+# --- totals -------------------------------------------------------------------------------------------------
+
+def check_totals(grid: Grid) -> list[Flag]:
+    totals = [i for i, r in enumerate(grid.table.rows) if r.is_total]
+    if len(totals) != 1:
+        return []  # no total, or per-group subtotals this check does not model
+    t = totals[0]
+    flags = []
+    for col in grid.roles:
+        if col.role in ("rate", "rank"):
+            continue
+        printed = grid.value(t, col.index)
+        values = [grid.value(r, col.index) for r in grid.body]
+        if printed is None or any(v is None for v in values):
+            continue
+        total = sum(values, Decimal(0))
+        if total != printed:
+            decimals = grid.parsed[t][col.index].decimals
+            flags.append(grid.flag(FlagKind.total_mismatch, Severity.error,
+                                   f"the {len(values)} rows add up to {total}, the total row prints {printed}",
+                                   t, col.index, expected=format_at(total, decimals, False)))
+    return flags
+
+
+# --- denominators -------------------------------------------------------------------------------------------
+
+def check_denominators(grid: Grid) -> list[Flag]:
+    """The same base (管道气 / 户数) printed under several groups in one row must be the same number."""
+    by_base: dict[tuple[str, ...], list[ColumnRole]] = {}
+    for col in grid.roles:
+        if col.role == "denominator" and len(col.path) >= 3:
+            by_base.setdefault(col.path[1:], []).append(col)
+    flags = []
+    for base, cols in by_base.items():
+        if len(cols) < 2:
+            continue
+        for r in grid.body:  # a total row repeats its rows' disagreement; reported once, on the row
+            first = grid.value(r, cols[0].index)
+            for other in cols[1:]:
+                v = grid.value(r, other.index)
+                if first is not None and v is not None and v != first:
+                    flags.append(grid.flag(FlagKind.denominator_mismatch, Severity.warning,
+                                           f"{' / '.join(base)} is {first} under {cols[0].path[0]} but {v} under {other.path[0]}",
+                                           r, other.index, expected=grid.table.rows[r].cells[cols[0].index].printed))
+    return flags
+
+
+# --- ranks --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ranking:
+    method: str      # competition (1,1,3), dense (1,1,2), tiebreak (ties broken by a second column), order (print order)
+    basis: str       # exact (recomputed rate) or printed
+    capped: bool     # rates above 100% ranked as 100%
+    ranks: tuple[int, ...]
+
+    def describe(self, tiebreak: str | None) -> str:
+        how = {"competition": "shared ranks for ties (1,1,3…)", "dense": "dense ranks for ties (1,1,2…)",
+               "tiebreak": f"ties broken by {tiebreak}", "order": "ties broken by print order"}[self.method]
+        return f"{how}, on the {self.basis} values" + (", rates capped at 100%" if self.capped else "")
+
+
+def rank_values(keys: list[tuple], method: str) -> tuple[int, ...]:
+    """Ranks, best first, of sort keys (higher is better)."""
+    if method == "dense":
+        distinct = sorted({k[0] for k in keys}, reverse=True)
+        return tuple(distinct.index(k[0]) + 1 for k in keys)
+    width = 1 if method == "competition" else len(keys[0])
+    return tuple(1 + sum(1 for o in keys if o[:width] > k[:width]) for k in keys)
+
+
+def rank_segment(grid: Grid, rank: ColumnRole) -> list[ColumnRole]:
+    previous = max((c.index for c in grid.roles[:rank.index] if c.role == "rank"), default=-1)
+    return [c for c in grid.roles[previous + 1:rank.index]]
+
+
+def rank_basis(grid: Grid, rank: ColumnRole) -> tuple[ColumnRole, ColumnRole | None] | None:
+    """(what the rank ranks by, what breaks ties) for a rank column."""
+    segment = rank_segment(grid, rank)
+    if not segment:
+        return None
+    basis = None
+    for _, by in grid.rules.bases:
+        basis = basis or best_match(by, segment, threshold=0.7)
+    rates = [c for c in segment if c.role == "rate"]
+    basis = basis or (rates[-1] if rates else next((c for c in segment if c.role != "increment"), None))
+    if basis is None:
+        return None
+    tie = None
+    for what, by in grid.rules.tiebreaks:
+        if not what or what in basis.leaf or basis.leaf in what:
+            tie = tie or best_match(by, segment)
+    if tie is None and basis.role == "rate":
+        inputs = rate_inputs(grid, basis)
+        tie = inputs[0] if inputs else None
+    return basis, tie
+
+
+def candidate_rankings(grid: Grid, rows: list[int], basis: ColumnRole, tie: ColumnRole | None) -> list[Ranking]:
+    inputs = rate_inputs(grid, basis) if basis.role == "rate" else None
+    scale = rate_scale(grid, basis) if basis.role == "rate" else None
+    out = []
+    for source, capped in product(("exact", "printed"), (False, True)):
+        if (source == "exact" and not inputs) or (capped and basis.role != "rate"):
+            continue
+        values = []
+        for r in rows:
+            v = exact_rate(grid, r, *inputs, scale) if source == "exact" else grid.value(r, basis.index)
+            if v is None and source == "exact":
+                v = Decimal(0) if grid.value(r, inputs[1].index) == 0 else None
+            if v is None:
+                return out if out else []
+            values.append(min(v, scale) if capped else v)
+        ties = [grid.value(r, tie.index) or Decimal(0) for r in rows] if tie else [Decimal(0)] * len(rows)
+        order = [-i for i in range(len(rows))]
+        for method in ("competition", "dense", "tiebreak", "order"):
+            if method == "tiebreak" and not tie:
+                continue
+            second = order if method == "order" else ties
+            keys = [(v, s) for v, s in zip(values, second)]
+            out.append(Ranking(method, source, capped, rank_values(keys, method)))
+    return out
+
+
+def ties_in_some_order(values: list[Decimal], printed: tuple[int, ...]) -> bool:
+    """True when printed ranks order the values and break each tie in some order (the note names no tie rule)."""
+    for i, v in enumerate(values):
+        above = sum(1 for o in values if o > v)
+        tied = sum(1 for o in values if o == v)
+        if not above + 1 <= printed[i] <= above + tied:
+            return False
+    return True
+
+
+def check_ranks(grid: Grid) -> list[Flag]:
+    flags = []
+    for rank in (c for c in grid.roles if c.role == "rank"):
+        found = rank_basis(grid, rank)
+        if found is None:
+            continue
+        basis, tie = found
+        rows = [r for r in grid.body if grid.parsed[r][rank.index].value is not None]
+        if len(rows) < 2:
+            continue
+        printed = tuple(int(grid.parsed[r][rank.index].value) for r in rows)
+        candidates = candidate_rankings(grid, rows, basis, tie)
+        if not candidates:
+            continue
+        stated_method = "tiebreak" if tie and any(by for _, by in grid.rules.tiebreaks) else "competition"
+        stated = [c for c in candidates if c.method == stated_method]
+        if any(c.ranks == printed for c in stated):
+            continue
+        if stated_method == "competition" and ties_in_some_order(
+                [grid.value(r, basis.index) for r in rows], printed) and len(set(printed)) == len(printed):
+            continue
+        tie_word = tie.leaf if tie else None
+        followed = next((c for c in candidates if c.ranks == printed), None)
+        if followed:
+            flags.append(grid.flag(
+                FlagKind.rank_rule, Severity.warning,
+                f"ranks by {basis.leaf} follow {followed.describe(tie_word)}, "
+                f"not the stated rule ({stated[0].describe(tie_word)})", col=rank.index,
+                printed=",".join(map(str, printed)), expected=",".join(map(str, stated[0].ranks))))
+            continue
+        best = min(candidates, key=lambda c: (sum(a != b for a, b in zip(c.ranks, printed)), c not in stated))
+        if best not in stated:
+            flags.append(grid.flag(FlagKind.rank_rule, Severity.warning,
+                                   f"ranks by {basis.leaf} mostly follow {best.describe(tie_word)}, not the stated rule",
+                                   col=rank.index))
+        for r, p, e in zip(rows, printed, best.ranks):
+            if p != e:
+                flags.append(grid.flag(FlagKind.rank_mismatch, Severity.error,
+                                       f"by {basis.leaf} ({best.describe(tie_word)}) this row ranks {e}, the page prints {p}",
+                                       r, rank.index, expected=str(e)))
+    return flags
+
+

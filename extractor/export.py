@@ -1,0 +1,75 @@
+"""Writes the output contract into OUT/: cells.csv, flags.csv, tables/<table_id>.csv, manifest.json.
+Every file is written to a temporary name and moved into place, so a reader never sees half a file."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from extractor.numbers import parse_number
+from schemas.flags import Flag
+from schemas.table import Table
+
+CELL_COLUMNS = ["source", "page", "table_id", "table_title", "table_date", "row", "column", "printed", "value",
+                "confidence", "x0", "y0", "x1", "y1"]
+FLAG_COLUMNS = ["source", "page", "table_id", "row", "column", "kind", "printed", "expected", "severity", "message"]
+
+
+def atomic_write(path: Path, write) -> None:
+    """Calls write(tmp_path), then renames tmp_path to path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cell_records(table: Table) -> list[dict]:
+    names = table.column_names()
+    records = []
+    for row in table.rows:
+        for name, cell in zip(names, row.cells):
+            box = cell.box
+            records.append({
+                "source": table.source, "page": table.page, "table_id": table.table_id,
+                "table_title": table.title, "table_date": table.date, "row": row.label, "column": name,
+                "printed": cell.printed, "value": parse_number(cell.printed).value, "confidence": cell.confidence,
+                "x0": box.x0 if box else None, "y0": box.top if box else None,
+                "x1": box.x1 if box else None, "y1": box.bottom if box else None,
+            })
+    return records
+
+
+def wide_frame(table: Table) -> pd.DataFrame:
+    label = table.label_header or "行"
+    data = {label: [r.label for r in table.rows]}
+    for i, name in enumerate(table.column_names()):
+        data[name] = [parse_number(r.cells[i].printed).value for r in table.rows]
+    return pd.DataFrame(data)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    # utf-8-sig so that spreadsheet programs open the Chinese text correctly
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+
+
+def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: dict) -> None:
+    cells = [rec for t in tables for rec in cell_records(t)]
+    write_csv(out / "cells.csv", pd.DataFrame(cells, columns=CELL_COLUMNS))
+    flag_rows = [f.model_dump(mode="json") for f in flags]
+    write_csv(out / "flags.csv", pd.DataFrame(flag_rows, columns=FLAG_COLUMNS))
+    for table in tables:
+        if table.columns:
+            write_csv(out / "tables" / f"{table.table_id}.csv", wide_frame(table))
+        else:
+            text = f"{table.title or ''}\n{table.raw_text or ''}\n"
+            atomic_write(out / "tables" / f"{table.table_id}.txt", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(out / "manifest.json", lambda tmp: tmp.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"))

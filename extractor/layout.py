@@ -1,0 +1,192 @@
+"""Layout of a positioned page (born-digital or OCR'd): finds ranking tables with their title, date line, unit line
+and note, and tells them apart from the article text, captions and furniture around them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from extractor.hints import LayoutHints, squeeze
+from extractor.numbers import parse_number
+from schemas.document import Box, Page, Region, Word
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_numeric(text: str) -> bool:
+    p = parse_number(text)
+    return p.value is not None or (p.oddity is not None and bool(re.search(r"\d", text)) and len(text) <= 8)
+
+
+def is_prose(word: Word) -> bool:
+    """Article text: a long run of CJK characters, as table cells never are."""
+    return len(CJK.findall(word.text)) >= 9
+
+
+@dataclass
+class Phrase:
+    """Words on one baseline that sit close together: a title, a note line, a line of an article column."""
+    words: list[Word]
+
+    @property
+    def box(self) -> Box:
+        box = self.words[0].box
+        for w in self.words[1:]:
+            box = box.union(w.box)
+        return box
+
+    @property
+    def text(self) -> str:
+        out = self.words[0].text
+        for prev, w in zip(self.words, self.words[1:]):
+            gap = w.box.x0 - prev.box.x1
+            out += (" " if gap > 0.2 * word_size(w) else "") + w.text
+        return out
+
+
+def word_size(word: Word) -> float:
+    return word.size or word.box.height
+
+
+def same_line(a: Box, b: Box) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.height, b.height)
+
+
+def phrases(words: list[Word], gap_factor: float = 1.5) -> list[Phrase]:
+    """Groups words into phrases: same line, gaps under gap_factor × the font size."""
+    out: list[Phrase] = []
+    for w in sorted(words, key=lambda w: (round(w.box.top), w.box.x0)):
+        for ph in out:
+            last = ph.words[-1]
+            if same_line(last.box, w.box) and 0 <= w.box.x0 - last.box.x1 < gap_factor * word_size(w):
+                ph.words.append(w)
+                break
+        else:
+            out.append(Phrase([w]))
+    return out
+
+
+def rows_of(words: list[Word]) -> list[list[Word]]:
+    """Clusters words into horizontal rows by vertical overlap, top to bottom."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.box.ymid):
+        if rows and same_line(Box(x0=0, x1=1, top=min(x.box.top for x in rows[-1]),
+                                  bottom=max(x.box.bottom for x in rows[-1])), w.box):
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [sorted(r, key=lambda w: w.box.x0) for r in rows]
+
+
+def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
+    all_phrases = phrases(page.words)
+    titles = sorted((p for p in all_phrases if hints.is_title(p.text)), key=lambda p: p.box.top)
+    regions = []
+    claimed: set[int] = set()
+    for i, title in enumerate(titles):
+        below = [t.box.top for t in titles[i + 1:] if t.box.x0 < title.box.xmid < t.box.x1 or
+                 title.box.x0 < t.box.xmid < title.box.x1]
+        limit = min(below, default=page.height or 1e9)
+        region = table_below(page, title, limit, all_phrases, hints, claimed)
+        if region is not None:
+            regions.append(region)
+    return regions
+
+
+def numeric_rows(words: list[Word]) -> list[list[Word]]:
+    """Rows with at least two numbers: the body of a table."""
+    return [r for r in rows_of([w for w in words if is_numeric(w.text)]) if len(r) >= 2]
+
+
+def body_rows(title: Phrase, words: list[Word]) -> list[list[Word]]:
+    """The run of numeric rows under a title, stopping at the first gap much wider than the row pitch."""
+    rows = [r for r in numeric_rows(words) if min(w.box.x0 for w in r) < title.box.x1 + 200
+            and max(w.box.x1 for w in r) > title.box.x0 - 200]
+    if not rows:
+        return []
+    tops = [min(w.box.top for w in r) for r in rows]
+    pitches = [b - a for a, b in zip(tops, tops[1:])]
+    pitch = median(pitches) if pitches else 0
+    run = [rows[0]]
+    for row, gap in zip(rows[1:], pitches):
+        if gap > 3 * pitch + 2:
+            break
+        run.append(row)
+    return run
+
+
+def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phrase], hints: LayoutHints,
+                claimed: set[int]) -> Region | None:
+    band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed]
+    rows = body_rows(title, [w for w in band if not is_prose(w)])
+    if len(rows) < 2:
+        return None
+    numbers = [w for r in rows for w in r]
+    x0 = min(w.box.x0 for w in numbers)
+    x1 = max(w.box.x1 for w in numbers)
+    body_top = min(w.box.top for w in rows[0])
+    body_bottom = max(w.box.bottom for w in rows[-1])
+    size = median(word_size(w) for w in numbers)
+    # Row labels: short words left of the numbers on the body rows, chained leftwards while close.
+    for row in rows:
+        row_box = Box(x0=0, x1=1, top=min(w.box.top for w in row), bottom=max(w.box.bottom for w in row))
+        left = sorted((w for w in band if w.box.x1 <= x0 + 1 and same_line(row_box, w.box) and not is_prose(w)),
+                      key=lambda w: -w.box.x1)
+        edge = x0
+        for w in left:
+            if edge - w.box.x1 > 6 * size:
+                break
+            edge = min(edge, w.box.x0)
+        x0 = min(x0, edge)
+    rulings = [r for r in page.rulings if r.box.bottom >= title.box.bottom - 1 and r.box.top <= body_bottom + 2
+               and r.box.x1 >= x0 - 4 * size and r.box.x0 <= x1 + 4 * size]
+    if rulings:
+        x0 = min(x0, min(r.box.x0 for r in rulings))
+        x1 = max(x1, max(r.box.x1 for r in rulings))
+    box = Box(x0=x0 - 1, top=title.box.bottom, x1=x1 + 1, bottom=body_bottom + 1)
+
+    def inside(w: Word) -> bool:
+        return w.box.xmid >= box.x0 and w.box.xmid <= box.x1 and w.box.top >= box.top - 1 and w.box.bottom <= box.bottom + 1
+
+    header_phrases = [p for p in phrases([w for w in band if inside(w) and w.box.bottom <= body_top + 1])]
+    date = unit = None
+    furniture: list[Word] = []
+    for ph in sorted(header_phrases, key=lambda p: p.box.top):
+        found_date = hints.match_date(ph.text)
+        found_unit = hints.unit_pattern.search(squeeze(ph.text))
+        if found_date and date is None:
+            date = found_date[0]
+            furniture += ph.words
+        elif found_unit and unit is None:
+            unit = found_unit["unit"]
+            furniture += ph.words
+    note, note_words = find_note(all_phrases, box, size, hints)
+    words = [w for w in band if inside(w) and w not in furniture and w not in note_words]
+    claimed.update(id(w) for w in words + furniture + note_words + title.words)
+    table_box = box.union(title.box)
+    for w in note_words:
+        table_box = table_box.union(w.box)
+    return Region(kind="table", box=table_box, title=squeeze(title.text), date_printed=date, unit=unit, note=note,
+                  words=words, rulings=rulings)
+
+
+def find_note(all_phrases: list[Phrase], box: Box, size: float, hints: LayoutHints) -> tuple[str | None, list[Word]]:
+    """The 备注 under a table and the lines it wraps onto."""
+    below = sorted((p for p in all_phrases if box.bottom - 1 <= p.box.top <= box.bottom + 6 * size
+                    and p.box.x0 < box.x1 and p.box.x1 > box.x0), key=lambda p: p.box.top)
+    start = next((p for p in below if any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes)), None)
+    if start is None:
+        return None, []
+    lines = [start]
+    for p in sorted(all_phrases, key=lambda p: p.box.top):
+        last = lines[-1].box
+        if p.box.top > last.bottom - 1 and p.box.top - last.bottom < 0.8 * last.height \
+                and abs(p.box.x0 - start.box.x0) < 3 * size and p.box.x1 <= box.x1 + 3 * size and not hints.is_title(p.text):
+            lines.append(p)
+    text = "".join(squeeze(p.text) for p in lines)
+    for pre in hints.note_prefixes:
+        if text.startswith(pre):
+            text = text[len(pre):].lstrip("：:")
+            break
+    return text, [w for p in lines for w in p.words]

@@ -1,0 +1,60 @@
+"""Parses printed numbers: counts, rates and ranks as newspapers print them, and says what is odd about the print."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+_NUMBER = re.compile(r"^(?P<sign>[-−])?(?P<int>\d[\d,]*)?(?P<dot>\.)?(?P<frac>\d+)?(?P<pct>%)?$")
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: float | None       # percent values as printed (14.9 for "14.9%"), None for blank or unreadable
+    decimals: int             # digits printed after the point
+    percent: bool
+    oddity: str | None        # why the print is odd (full-width digits, "100.%"), None when clean
+    blank: bool = False
+
+    @property
+    def decimal(self) -> Decimal | None:
+        return None if self.value is None else Decimal(str(self.value))
+
+
+def normalise(printed: str) -> str:
+    """NFKC folds full-width digits and ％; spaces inside a number are dropped."""
+    text = unicodedata.normalize("NFKC", printed)
+    return re.sub(r"\s+", "", text).replace("−", "-").replace("，", ",")
+
+
+def parse_number(printed: str) -> ParsedNumber:
+    text = normalise(printed)
+    if text in ("", "-", "—", "/", "——"):
+        return ParsedNumber(None, 0, False, None, blank=True)
+    m = _NUMBER.match(text)
+    if not m or (m["int"] is None and m["frac"] is None):
+        return ParsedNumber(None, 0, False, f"not a number: {printed!r}")
+    oddities = []
+    if text != re.sub(r"\s+", "", printed):
+        oddities.append("full-width characters")
+    if m["dot"] and not m["frac"]:
+        oddities.append("decimal point with no digits after it")
+    if m["dot"] and not m["int"]:
+        oddities.append("no digit before the decimal point")
+    digits = (m["int"] or "0").replace(",", "") + "." + (m["frac"] or "0")
+    value = float(Decimal(digits)) * (-1 if m["sign"] else 1)
+    return ParsedNumber(value, len(m["frac"] or ""), bool(m["pct"]), "; ".join(oddities) or None)
+
+
+def round_at(value: Decimal, decimals: int, mode: str = ROUND_HALF_UP) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=mode)
+
+
+def rate_matches(printed: Decimal, exact: Decimal, decimals: int) -> bool:
+    """True when printed is exact rounded at the printed precision, half-up or half-even (printers use both)."""
+    return printed == round_at(exact, decimals, ROUND_HALF_UP) or printed == round_at(exact, decimals, ROUND_HALF_EVEN)
+
+
+def format_at(value: Decimal, decimals: int, percent: bool) -> str:
+    return f"{round_at(value, decimals)}{'%' if percent else ''}"

@@ -1,0 +1,114 @@
+"""The per-file pipeline: read (pieces) → layout (regions) → reassemble (tables) → check (flags).
+One input file is the unit of work; batching lives in the CLI."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.check import check_table
+from extractor.errors import InputError
+from extractor.hints import LayoutHints, load_layout
+from extractor.layout import find_tables
+from extractor.read_pdf import read_pdf
+from extractor.reassemble import reassemble
+from schemas.document import Page
+from schemas.flags import Flag, FlagKind, Severity
+from schemas.table import Table
+
+PDF_SUFFIXES = {".pdf"}
+TEXT_SUFFIXES = {".txt"}
+SUPPORTED = PDF_SUFFIXES | TEXT_SUFFIXES
+
+
+@dataclass
+class FileResult:
+    source: str
+    path: str
+    kind: str = ""
+    pages: int = 0
+    tables: list[Table] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Timer:
+    def __init__(self, seconds: dict[str, float]):
+        self.seconds = seconds
+
+    def __call__(self, stage: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.seconds[stage] = timer.seconds.get(stage, 0.0) + time.perf_counter() - self.start
+        return _Stage()
+
+
+def tables_of_positioned_page(page: Page, hints: LayoutHints, stem: str, timer: Timer) -> list[Table]:
+    with timer("layout"):
+        regions = find_tables(page, hints)
+    with timer("reassemble"):
+        return [reassemble(r, page.source, page.page, f"{stem}-p{page.page}-t{n}", hints)
+                for n, r in enumerate(regions, start=1)]
+
+
+def tables_of_text_page(page: Page, hints: LayoutHints, stem: str, timer: Timer) -> list[Table]:
+    from extractor.flow_tables import tables_from_text
+    with timer("reassemble"):
+        return tables_from_text(page, hints)
+
+
+def read_pages(path: Path, timer: Timer) -> tuple[str, list[Page]]:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if suffix in PDF_SUFFIXES:
+        with timer("read"):
+            pages = read_pdf(path)
+        if all(p.kind == "scan" for p in pages):
+            raise InputError(f"{path}: no text layer on any page (a scanned PDF needs OCR, not available yet)")
+        return "pdf", pages
+    if suffix in TEXT_SUFFIXES:
+        from extractor.read_text import read_text_dump
+        with timer("read"):
+            return "text", read_text_dump(path)
+    raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; expected .pdf or .txt")
+
+
+def unparsed_flag(table: Table) -> Flag:
+    return Flag(source=table.source, page=table.page, table_id=table.table_id, kind=FlagKind.unparsed_table,
+                severity=Severity.warning, printed=table.title,
+                message=f"table {table.title!r} could not be rebuilt: {table.unparsed_reason}; raw text kept in tables/")
+
+
+def process_file(path: Path, layout: str = "jiaozuo_daily") -> FileResult:
+    result = FileResult(source=path.name, path=str(path))
+    timer = Timer(result.seconds)
+    hints = load_layout(layout)
+    start = time.perf_counter()
+    try:
+        result.kind, pages = read_pages(path, timer)
+        result.pages = len(pages)
+        per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
+        for page in pages:
+            if page.kind == "scan":
+                result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
+                continue
+            result.tables += per_page(page, hints, path.stem, timer)
+        with timer("check"):
+            for table in result.tables:
+                result.flags += check_table(table) if table.columns else [unparsed_flag(table)]
+        if not result.tables:
+            result.warnings.append(f"{path}: no table found")
+    except InputError as exc:
+        result.error = str(exc)
+    except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
+        result.error = f"{path}: internal error while processing ({type(exc).__name__}: {exc})"
+    result.seconds["total"] = time.perf_counter() - start
+    return result

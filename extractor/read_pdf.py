@@ -1,0 +1,68 @@
+"""Born-digital PDF pages become text pieces: pdfplumber words with boxes, and ruling lines from vector graphics."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from extractor.errors import InputError
+from schemas.document import Box, Page, Ruling, Word
+
+# A rect thinner than this (points) is a ruling line drawn as a filled rectangle.
+RULE_THICKNESS = 2.0
+
+
+def pdf_rulings(page: pdfplumber.page.Page) -> list[Ruling]:
+    rulings = []
+    for edge in page.edges:
+        box = Box(x0=edge["x0"], top=edge["top"], x1=edge["x1"], bottom=edge["bottom"])
+        if edge["orientation"] == "h" and box.width > RULE_THICKNESS:
+            rulings.append(Ruling(box=box, orientation="h"))
+        elif edge["orientation"] == "v" and box.height > RULE_THICKNESS:
+            rulings.append(Ruling(box=box, orientation="v"))
+    return rulings
+
+
+def pdf_words(page: pdfplumber.page.Page) -> list[Word]:
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False, extra_attrs=["size"])
+    return [Word(text=w["text"], box=Box(x0=w["x0"], top=w["top"], x1=w["x1"], bottom=w["bottom"]),
+                 confidence=1.0, size=w["size"]) for w in words]
+
+
+def open_pdf(path: Path) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
+        raise InputError(f"{path}: not a readable PDF ({type(cause).__name__})") from exc
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+
+
+def read_pdf(path: Path) -> list[Page]:
+    """One Page per PDF page; a page with no text layer comes back with no words and kind 'scan'."""
+    pdf = open_pdf(path)
+    with pdf:
+        try:
+            count = len(pdf.pages)
+        except Exception as exc:  # pdfminer raises many types on damaged page trees
+            raise InputError(f"{path}: not a readable PDF ({type(exc).__name__})") from exc
+        if count == 0:
+            raise InputError(f"{path}: PDF has no pages")
+        pages = []
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                words = pdf_words(page)
+                rulings = pdf_rulings(page)
+            except Exception as exc:
+                raise InputError(f"{path}: page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
+            pages.append(Page(source=path.name, page=number, kind="pdf" if words else "scan",
+                              width=float(page.width), height=float(page.height), words=words, rulings=rulings))
+        return pages

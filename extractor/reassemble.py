@@ -1,0 +1,234 @@
+"""Rebuilds a table region's grid: columns from ruling lines or from the vertical alignment of the words,
+rows from the baselines, header paths from spanning header words, two side-by-side panels merged into one."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from extractor.hints import LayoutHints, squeeze
+from extractor.layout import Phrase, is_numeric, rows_of, word_size
+from schemas.document import Box, Region, Ruling, Word
+from schemas.table import Cell, Column, Row, Table
+
+MERGE_TOLERANCE = 2.0   # points: ruling positions closer than this are one line
+
+
+@dataclass
+class Slot:
+    x0: float
+    x1: float
+
+    @property
+    def mid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class HeaderPiece:
+    text: str
+    top: float
+    slots: list[int]
+    words: list[Word] = field(default_factory=list)
+
+
+def join_words(words: list[Word]) -> str:
+    return Phrase(sorted(words, key=lambda w: w.box.x0)).text if words else ""
+
+
+def body_start(rows: list[list[Word]]) -> int | None:
+    for i, row in enumerate(rows):
+        if sum(is_numeric(w.text) for w in row) >= 2:
+            return i
+    return None
+
+
+def ruled_slots(rulings: list[Ruling], top: float, bottom: float) -> list[Slot] | None:
+    """Column slots between vertical rulings that cross the table body, when the table is ruled."""
+    xs: list[float] = []
+    for r in rulings:
+        if r.orientation == "v" and r.box.top <= top + 2 and r.box.bottom >= bottom - 2:
+            x = r.box.xmid
+            if not any(abs(x - o) < MERGE_TOLERANCE for o in xs):
+                xs.append(x)
+    xs.sort()
+    if len(xs) < 3:
+        return None
+    return [Slot(a, b) for a, b in zip(xs, xs[1:])]
+
+
+def open_slots(body: list[list[Word]]) -> list[Slot]:
+    """Column slots of an open table: the x-extents of the body words, overlapping ones merged."""
+    spans = sorted((w.box.x0, w.box.x1) for row in body for w in row)
+    merged: list[list[float]] = []
+    for x0, x1 in spans:
+        if merged and x0 <= merged[-1][1] + 0.5:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    # widen each to the midpoint of the gap to its neighbours, so header words centred over a column fall in it
+    edges = [merged[0][0] - 50] + [(a[1] + b[0]) / 2 for a, b in zip(merged, merged[1:])] + [merged[-1][1] + 50]
+    return [Slot(a, b) for a, b in zip(edges, edges[1:])]
+
+
+def slot_of(slots: list[Slot], x: float) -> int:
+    for i, s in enumerate(slots):
+        if s.x0 <= x < s.x1:
+            return i
+    return 0 if x < slots[0].x0 else len(slots) - 1
+
+
+def ruled_span(word: Word, rulings: list[Ruling], slots: list[Slot]) -> list[int]:
+    """Slots inside the ruled cell that holds word: between the nearest vertical rulings crossing its line."""
+    crossing = [r.box.xmid for r in rulings if r.orientation == "v"
+                and r.box.top <= word.box.ymid <= r.box.bottom]
+    left = max((x for x in crossing if x <= word.box.xmid), default=slots[0].x0)
+    right = min((x for x in crossing if x >= word.box.xmid), default=slots[-1].x1)
+    return [i for i, s in enumerate(slots) if left - 1 <= s.mid <= right + 1]
+
+
+def centred_span(word: Word, candidates: list[int], slots: list[Slot]) -> list[int]:
+    """An open table's spanning word sits centred over its span: the contiguous run of candidate slots,
+    around the word, whose centre is nearest the word's centre (longest when several are as near)."""
+    home = slot_of(slots, word.box.xmid)
+    if home not in candidates:
+        return [home]
+    i = candidates.index(home)
+    run_lo = i
+    while run_lo > 0 and candidates[run_lo - 1] == candidates[run_lo] - 1:
+        run_lo -= 1
+    run_hi = i
+    while run_hi < len(candidates) - 1 and candidates[run_hi + 1] == candidates[run_hi] + 1:
+        run_hi += 1
+    widths = [s.x1 - s.x0 for s in slots]
+    tolerance = 0.25 * median(widths)
+    best: tuple[float, int, list[int]] | None = None
+    for lo in range(run_lo, i + 1):
+        for hi in range(i, run_hi + 1):
+            span = candidates[lo:hi + 1]
+            centre = (slots[span[0]].x0 + slots[span[-1]].x1) / 2
+            off = abs(centre - word.box.xmid)
+            score = (round(off / tolerance), -len(span), span)
+            if best is None or score[:2] < best[:2]:
+                best = score
+    return best[2]
+
+
+def header_pieces(words: list[Word], slots: list[Slot], label_slots: set[int], rulings: list[Ruling],
+                  ruled: bool) -> list[HeaderPiece]:
+    lines = rows_of(words)
+    pieces: list[HeaderPiece] = []
+    for n, line in enumerate(lines):
+        below = {slot_of(slots, w.box.xmid) for later in lines[n + 1:] for w in later}
+        own = {slot_of(slots, w.box.xmid) for w in line}
+        for w in line:
+            home = slot_of(slots, w.box.xmid)
+            if ruled:
+                span = ruled_span(w, rulings, slots)
+            elif home in label_slots:
+                span = [home]
+            else:
+                free = sorted(s for s in below if s not in label_slots and (s == home or s not in own))
+                span = centred_span(w, free, slots) if len(free) > 1 else [home]
+            pieces.append(HeaderPiece(w.text, w.box.top, span or [home], [w]))
+    return join_pieces(pieces, rulings, slots, ruled)
+
+
+def ruling_between(a: HeaderPiece, b: HeaderPiece, rulings: list[Ruling], slots: list[Slot]) -> bool:
+    x = slots[a.slots[0]].mid
+    lo = min(w.box.bottom for w in a.words)
+    hi = min(w.box.top for w in b.words)
+    return any(r.orientation == "h" and r.box.x0 <= x <= r.box.x1 and lo - 1 <= r.box.ymid <= hi + 1 for r in rulings)
+
+
+def join_pieces(pieces: list[HeaderPiece], rulings: list[Ruling], slots: list[Slot], ruled: bool) -> list[HeaderPiece]:
+    """Joins the pieces of one header cell: words on one line, and words broken over lines (名 / 次)."""
+    pieces.sort(key=lambda p: (p.top, slots[p.slots[0]].mid))
+    out: list[HeaderPiece] = []
+    for p in pieces:
+        same_cell = next((q for q in reversed(out) if q.slots == p.slots), None)
+        if same_cell is not None:
+            same_line = abs(same_cell.top - p.top) < 0.5 * word_size(p.words[0])
+            adjacent = p.top - max(w.box.bottom for w in same_cell.words) < 1.2 * word_size(p.words[0])
+            separated = ruled and ruling_between(same_cell, p, rulings, slots)
+            single = len(p.slots) == 1
+            if same_line or (adjacent and not separated and (single or ruled)):
+                same_cell.words += p.words
+                same_cell.text = join_words(same_cell.words) if same_line else same_cell.text + p.text
+                continue
+        out.append(p)
+    return out
+
+
+def label_slot_set(body: list[list[Word]], slots: list[Slot]) -> set[int]:
+    """Slots whose body cells are mostly text: row labels (two of them in a two-panel table)."""
+    text_count = [0] * len(slots)
+    for row in body:
+        for i in {slot_of(slots, w.box.xmid) for w in row if not is_numeric(w.text)}:
+            text_count[i] += 1
+    labels = {i for i, c in enumerate(text_count) if c >= max(2, 0.6 * len(body))}
+    return labels or {0}
+
+
+def cell_of(words: list[Word]) -> Cell:
+    if not words:
+        return Cell(printed="")
+    box = words[0].box
+    for w in words[1:]:
+        box = box.union(w.box)
+    confidences = [w.confidence for w in words if w.confidence is not None]
+    chars = [c for w in words for c in (w.char_confidences or [])]
+    return Cell(printed=join_words(words), box=box, confidence=min(confidences) if confidences else None,
+                char_confidences=chars or None)
+
+
+def reassemble(region: Region, source: str, page: int, table_id: str, hints: LayoutHints) -> Table:
+    rows = rows_of(region.words)
+    start = body_start(rows)
+    if start is None:
+        return unparsed(region, source, page, table_id, "no rows of numbers under the title")
+    header_words = [w for r in rows[:start] for w in r]
+    body = rows[start:]
+    body_top = min(w.box.top for w in body[0])
+    body_bottom = max(w.box.bottom for w in body[-1])
+    slots = ruled_slots(region.rulings, body_top, body_bottom)
+    ruled = slots is not None
+    slots = slots or open_slots(body)
+    labels = label_slot_set(body, slots)
+    pieces = header_pieces(header_words, slots, labels, region.rulings, ruled)
+    paths: list[list[str]] = [[] for _ in slots]
+    for p in sorted(pieces, key=lambda p: p.top):
+        for s in p.slots:
+            paths[s].append(squeeze(p.text))
+    grid = [[[w for w in row if slot_of(slots, w.box.xmid) == s] for s in range(len(slots))] for row in body]
+    panels = panel_ranges(sorted(labels), len(slots))
+    first_lo, first_hi = panels[0]
+    columns = [Column(path=paths[s] or [f"列{s - first_lo}"]) for s in range(first_lo + 1, first_hi)]
+    table_rows: list[Row] = []
+    for lo, hi in panels:
+        if hi - lo != first_hi - first_lo or [paths[s][-1:] for s in range(lo + 1, hi)] != \
+                [paths[s][-1:] for s in range(first_lo + 1, first_hi)]:
+            return unparsed(region, source, page, table_id, "side-by-side panels do not share one header")
+        for cells in grid:
+            label_words = cells[lo]
+            values = cells[lo + 1:hi]
+            if not label_words and not any(values):
+                continue
+            label = join_words(label_words)
+            table_rows.append(Row(label=label, cells=[cell_of(v) for v in values],
+                                  is_total=hints.is_total_label(label), label_box=cell_of(label_words).box))
+    label_header = "".join(paths[first_lo]) or None
+    return Table(source=source, page=page, table_id=table_id, title=region.title,
+                 date=hints.match_date(region.date_printed)[1] if region.date_printed else None,
+                 date_printed=region.date_printed, unit=region.unit, note=region.note, label_header=label_header,
+                 columns=columns, rows=table_rows, box=region.box, layout="ruled" if ruled else "open")
+
+
+def panel_ranges(labels: list[int], count: int) -> list[tuple[int, int]]:
+    edges = labels + [count]
+    return [(a, b) for a, b in zip(edges, edges[1:])]
+
+
+def unparsed(region: Region, source: str, page: int, table_id: str, reason: str) -> Table:
+    text = "\n".join(Phrase(r).text for r in rows_of(region.words))
+    return Table(source=source, page=page, table_id=table_id, title=region.title, note=region.note,
+                 columns=[], rows=[], box=region.box, raw_text=text, unparsed_reason=reason)
