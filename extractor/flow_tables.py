@@ -70,11 +70,12 @@ def tables_from_text(page: Page, hints: LayoutHints) -> list[Table]:
         found.append(_tsv_table(page, items, title_at, start, end, hints))
     for k, item in enumerate(items):
         if item.kind == "title" and k not in claimed_titles:
-            table = _flow_table(page, items, k, hints)
-            if table:
-                found.append(table)
-    tables = [table for _, table in sorted(found, key=lambda pair: pair[0])]
-    _fill_missing_dates(tables, [first for first, _ in sorted(found, key=lambda pair: pair[0])], items, hints)
+            flowed = _flow_table(page, items, k, hints)
+            if flowed:
+                found.append(flowed)
+    found.sort(key=lambda pair: pair[0])
+    _fill_missing_dates(found, items, hints)
+    tables = [table for _, table in found]
     stem = Path(page.source).stem
     prefix = stem if page.page == 1 else f"{stem}-p{page.page}"   # ids stay unique across pages of one file
     for n, table in enumerate(tables, start=1):
@@ -148,11 +149,11 @@ def _note_text(text: str, hints: LayoutHints) -> str:
     return text[len(prefix):].lstrip("：:").strip()
 
 
-def _fill_missing_dates(tables: list[Table], firsts: list[int], items: list[_Item], hints: LayoutHints) -> None:
+def _fill_missing_dates(found: list[tuple[int, Table]], items: list[_Item], hints: LayoutHints) -> None:
     """A table printing no date of its own takes the nearest date line of the page: the tables of one
     report share the date line printed once for the group."""
     dates = [(item.first, _standalone_date(item.text, hints)) for item in items if item.kind == "date"]
-    for table, first in zip(tables, firsts):
+    for first, table in found:
         if table.date is None and dates:
             _, (table.date_printed, table.date) = min(dates, key=lambda d: abs(d[0] - first))
 
@@ -205,15 +206,14 @@ def _tsv_table(page: Page, items: list[_Item], title_at: int | None, start: int,
     furniture = _furniture(items[first_item:start] + items[end + 1:after], hints)
     first = items[first_item].first
     try:
-        label_header, columns, labels, values = _tsv_grid([items[k].text for k in range(start, end + 1)],
-                                                          [page.lines[items[k].first] for k in range(start, end + 1)])
+        label_header, columns, labels, values = _tsv_grid([page.lines[items[k].first] for k in range(start, end + 1)])
     except _Inconsistent as e:
         return first, _unparsed(page, furniture, "tsv", first, items[after - 1].last, str(e))
     return first, _table(page, furniture, "tsv", label_header=label_header, columns=columns,
                          rows=_rows(labels, values, hints))
 
 
-def _tsv_grid(_texts: list[str], lines: list[str]) -> tuple[str | None, list[Column], list[str], list[list[str]]]:
+def _tsv_grid(lines: list[str]) -> tuple[str | None, list[Column], list[str], list[list[str]]]:
     cells = [[c.strip() for c in line.split("\t")] for line in lines]
     first_data = next((k for k, row in enumerate(cells) if _is_data_row(row)), None)
     if first_data is None:
