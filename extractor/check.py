@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import product
 
 from extractor.numbers import ParsedNumber, format_at, parse_number, rate_matches
-from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note
+from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, similarity
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Row, Table
 
@@ -236,9 +236,12 @@ def rank_basis(grid: Grid, rank: ColumnRole) -> tuple[ColumnRole, ColumnRole | N
     if not segment:
         return None
     basis = None
+    rates = [c for c in segment if c.role == "rate"]
     for _, by in grid.rules.bases:
         basis = basis or best_match(by, segment, threshold=0.7)
-    rates = [c for c in segment if c.role == "rate"]
+        if basis is None and by.endswith("率") and rates:
+            # the note may name the rate differently from its header (入户安检率 for 检查率)
+            basis = max(rates, key=lambda c: (similarity(by, c.leaf), c.index))
     basis = basis or (rates[-1] if rates else next((c for c in segment if c.role != "increment"), None))
     if basis is None:
         return None

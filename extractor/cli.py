@@ -47,7 +47,7 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
 
 
 def extract(args: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
     paths = expand_inputs(args.inputs)
     if not paths:
         console.print("baozhi: no input files")

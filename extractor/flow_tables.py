@@ -26,8 +26,10 @@ _NUMBER = re.compile(r"^[+\-−]?[0-9０-９]+(?:[.．][0-9０-９]*)?[%％]?$")
 _NO_FIGURE = {"/", "／", "-", "－", "—", "–"}
 # Punctuation of running text: a paragraph holding one is article text, not a header word or row label.
 _SENTENCE_MARKS = set("，,。！？；“”")
-# Header words and row labels are short; a longer paragraph (or a vertical headline) is article text.
+# Header words and row labels are short: a longer line is article text.
 _MAX_WORD_LENGTH = 16
+# A row label may be printed one character per line; a longer such column is a vertical headline.
+_MAX_VERTICAL_LABEL = 10
 
 
 def is_value(text: str) -> bool:
@@ -39,10 +41,15 @@ def is_value(text: str) -> bool:
 @dataclass
 class _Item:
     """A paragraph of the dump, or a single line where the line alone has a meaning (title, date, value)."""
-    kind: str       # "title", "date", "note", "unit", "row" (a tab-separated line), "value", "text"
-    text: str       # the lines stripped and joined without separator (words broken over lines rejoin)
-    first: int      # page line indices, inclusive
+    kind: str           # "title", "date", "note", "unit", "row" (a tab-separated line), "value", "text"
+    lines: list[str]    # stripped
+    first: int          # page line indices, inclusive
     last: int
+
+    @property
+    def text(self) -> str:
+        """The lines joined without separator: a word broken over lines is whole again."""
+        return "".join(self.lines)
 
 
 @dataclass
@@ -97,7 +104,7 @@ def _items(lines: list[str], hints: LayoutHints) -> list[_Item]:
         if kind in ("note", "text"):      # a paragraph goes on over the following plain-text lines
             while j + 1 < len(lines) and lines[j + 1].strip() and _line_kind(lines[j + 1], hints) == "text":
                 j += 1
-        items.append(_Item(kind, "".join(line.strip() for line in lines[i:j + 1]), i, j))
+        items.append(_Item(kind, [line.strip() for line in lines[i:j + 1]], i, j))
         i = j + 1
     return items
 
@@ -124,8 +131,11 @@ def _standalone_date(text: str, hints: LayoutHints) -> tuple[str, str] | None:
 
 
 def _is_article(item: _Item) -> bool:
-    return item.kind == "text" and (len(squeeze(item.text)) > _MAX_WORD_LENGTH
-                                    or any(ch in _SENTENCE_MARKS for ch in item.text))
+    if item.kind != "text":
+        return False
+    vertical = all(len(squeeze(line)) == 1 for line in item.lines) and len(item.lines) > _MAX_VERTICAL_LABEL
+    return (vertical or any(ch in _SENTENCE_MARKS for ch in item.text)
+            or max(len(squeeze(line)) for line in item.lines) > _MAX_WORD_LENGTH)
 
 
 def _furniture(items: list[_Item], hints: LayoutHints) -> _Furniture:
@@ -206,7 +216,8 @@ def _tsv_table(page: Page, items: list[_Item], title_at: int | None, start: int,
     furniture = _furniture(items[first_item:start] + items[end + 1:after], hints)
     first = items[first_item].first
     try:
-        label_header, columns, labels, values = _tsv_grid([page.lines[items[k].first] for k in range(start, end + 1)])
+        lines = [page.lines[item.first] for item in items[start:end + 1]]
+        label_header, columns, labels, values = _tsv_grid(lines)
     except _Inconsistent as e:
         return first, _unparsed(page, furniture, "tsv", first, items[after - 1].last, str(e))
     return first, _table(page, furniture, "tsv", label_header=label_header, columns=columns,
@@ -268,50 +279,92 @@ def _is_group(header: list[list[str]], level: int, col: int) -> bool:
 # ---- column-flowed tables -----------------------------------------------------------------------------
 
 def _flow_table(page: Page, items: list[_Item], title_at: int, hints: LayoutHints) -> tuple[int, Table] | None:
-    region = _flow_region(items, title_at)
-    if not any(item.kind == "value" for item in region):
+    opening, *later = _flow_segments(items, title_at)
+    if not any(item.kind == "value" for item in opening):
         return None                      # a headline that happens to end like a table title
-    furniture = _furniture([items[title_at]] + region, hints)
+    furniture = _furniture([items[title_at]] + opening, hints)
     first = items[title_at].first
-    body = [item for item in region if item.kind in ("text", "value")]
     try:
-        label_header, columns, labels, values = _flow_grid(body, hints)
+        grid = _opening_grid(_body(opening), hints)
     except _Inconsistent as e:
-        return first, _unparsed(page, furniture, "flow", first, region[-1].last, str(e))
-    return first, _table(page, furniture, "flow", label_header=label_header, columns=columns,
-                         rows=_rows(labels, values, hints))
-
-
-def _flow_region(items: list[_Item], title_at: int) -> list[_Item]:
-    """The items after a title up to the next title, tab-separated block or article paragraph."""
-    region = []
-    for item in items[title_at + 1:]:
-        if item.kind in ("title", "row") or _is_article(item):
+        return first, _unparsed(page, furniture, "flow", first, opening[-1].last, str(e))
+    for segment in later:                # columns may go on after an article paragraph set in between
+        if not grid.continue_with(_body(segment)):
             break
-        region.append(item)
-    return region
+    return first, _table(page, furniture, "flow", label_header=grid.label_header, columns=grid.columns,
+                         rows=_rows(grid.labels, grid.rows(), hints))
 
 
-def _flow_grid(body: list[_Item], hints: LayoutHints) -> tuple[str, list[Column], list[str], list[list[str]]]:
+def _flow_segments(items: list[_Item], title_at: int) -> list[list[_Item]]:
+    """The items after a title up to the next title or tab-separated block, cut at article paragraphs;
+    the first segment (possibly empty) is the one right under the title."""
+    segments: list[list[_Item]] = [[]]
+    for item in items[title_at + 1:]:
+        if item.kind in ("title", "row"):
+            break
+        if _is_article(item):
+            segments.append([])
+        else:
+            segments[-1].append(item)
+    return [segments[0]] + [segment for segment in segments[1:] if segment]
+
+
+def _body(segment: list[_Item]) -> list[_Item]:
+    return [item for item in segment if item.kind in ("text", "value")]
+
+
+class _FlowGrid:
+    """Columns added run by run; the row labels fix the length of every run."""
+
+    def __init__(self, label_header: str, labels: list[str], hints: LayoutHints):
+        self.label_header, self.labels, self.hints = label_header, labels, hints
+        self.groups: list[str] = []
+        self.columns: list[Column] = []
+        self.values: list[list[str]] = []
+
+    def add(self, words: list[str], run: list[str]) -> None:
+        if not words:
+            raise _Inconsistent(f"a run of {len(run)} values without header words")
+        groups, path = _next_path(self.groups, _join_fragments(words))
+        self.values.append(_fit_run(run, self.labels, path[-1], self.hints))
+        self.columns.append(Column(path=path))
+        self.groups = groups
+
+    def continue_with(self, body: list[_Item]) -> bool:
+        """Add the columns of a later segment if all of them fit; False (nothing added) otherwise."""
+        pairs = list(_word_runs(body, 0))
+        if not pairs or any(self.hints.is_label_header(w) for words, _ in pairs for w in words):
+            return False                 # nothing more, or the opening of another table
+        saved = (list(self.groups), len(self.columns))
+        try:
+            for words, run in pairs:
+                self.add(words, run)
+        except _Inconsistent:
+            self.groups, kept = saved
+            del self.columns[kept:], self.values[kept:]
+            return False
+        return True
+
+    def rows(self) -> list[list[str]]:
+        return [list(row) for row in zip(*self.values)]
+
+
+def _opening_grid(body: list[_Item], hints: LayoutHints) -> _FlowGrid:
+    """Label header, row labels and the columns of the segment under the title."""
     label_header, start = _label_header(body, hints)
     pairs = list(_word_runs(body, start))
     if not pairs:
         raise _Inconsistent("no value run after the row labels")
     first_words, first_run = pairs[0]
     n = len(first_run)               # every column prints one value per row label
-    labels = first_words[:n]
-    pairs[0] = (first_words[n:], first_run)
-    columns: list[Column] = []
-    values: list[list[str]] = []
-    groups: list[str] = []
-    for words, run in pairs:
-        if not words:
-            raise _Inconsistent(f"{len(first_words)} paragraphs before the first run of {n} values: "
-                                "no room for both row labels and header words")
-        groups, path = _next_path(groups, _join_fragments(words))
-        columns.append(Column(path=path))
-        values.append(_fit_run(run, labels, path[-1], hints))
-    return label_header, columns, labels, [list(row) for row in zip(*values)]
+    if len(first_words) <= n:
+        raise _Inconsistent(f"{len(first_words)} paragraphs before the first run of {n} values: "
+                            "no room for both row labels and header words")
+    grid = _FlowGrid(label_header, first_words[:n], hints)
+    grid.add(first_words[n:], first_run)
+    for words, run in pairs[1:]:
+        grid.add(words, run)
+    return grid
 
 
 def _label_header(body: list[_Item], hints: LayoutHints) -> tuple[str, int]:
@@ -355,7 +408,7 @@ def _fit_run(run: list[str], labels: list[str], leaf: str, hints: LayoutHints) -
     """The run as one value per row; a total row prints no rank, so a rank run may lack those values."""
     if len(run) == len(labels):
         return run
-    totals = len(labels) - len([label for label in labels if not hints.is_total_label(label)])
+    totals = sum(hints.is_total_label(label) for label in labels)
     trailing_totals = all(hints.is_total_label(label) for label in labels[len(labels) - totals:])
     if totals and trailing_totals and _is_rank(leaf) and len(run) == len(labels) - totals:
         return run + [""] * totals

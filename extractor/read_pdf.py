@@ -32,7 +32,16 @@ def pdf_words(page: pdfplumber.page.Page) -> list[Word]:
                  confidence=1.0, size=w["size"]) for w in words]
 
 
+def damaged(path: Path, exc: BaseException) -> InputError:
+    head = path.read_bytes()[:5]
+    if head != b"%PDF-":
+        return InputError(f"{path}: not a PDF (the file does not start with %PDF-)")
+    return InputError(f"{path}: damaged or truncated PDF ({type(exc).__name__})")
+
+
 def open_pdf(path: Path) -> pdfplumber.PDF:
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: empty file (0 bytes)")
     try:
         return pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -41,9 +50,9 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
-        raise InputError(f"{path}: not a readable PDF ({type(cause).__name__})") from exc
+        raise damaged(path, cause) from exc
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+        raise damaged(path, exc) from exc
 
 
 def read_pdf(path: Path) -> list[Page]:
@@ -53,7 +62,7 @@ def read_pdf(path: Path) -> list[Page]:
         try:
             count = len(pdf.pages)
         except Exception as exc:  # pdfminer raises many types on damaged page trees
-            raise InputError(f"{path}: not a readable PDF ({type(exc).__name__})") from exc
+            raise damaged(path, exc) from exc
         if count == 0:
             raise InputError(f"{path}: PDF has no pages")
         pages = []

@@ -66,7 +66,9 @@ def open_slots(body: list[list[Word]]) -> list[Slot]:
         else:
             merged.append([x0, x1])
     # widen each to the midpoint of the gap to its neighbours, so header words centred over a column fall in it
-    edges = [merged[0][0] - 50] + [(a[1] + b[0]) / 2 for a, b in zip(merged, merged[1:])] + [merged[-1][1] + 50]
+    gaps = [b[0] - a[1] for a, b in zip(merged, merged[1:])]
+    half = median(gaps) / 2 if gaps else 5.0
+    edges = [merged[0][0] - half] + [(a[1] + b[0]) / 2 for a, b in zip(merged, merged[1:])] + [merged[-1][1] + half]
     return [Slot(a, b) for a, b in zip(edges, edges[1:])]
 
 
@@ -113,23 +115,45 @@ def centred_span(word: Word, candidates: list[int], slots: list[Slot]) -> list[i
     return best[2]
 
 
+def overlaps_vertically(a: Box, b: Box) -> bool:
+    return min(a.bottom, b.bottom) - max(a.top, b.top) > 0
+
+
+def is_group_word(word: Word, home: int, words: list[Word], slots: list[Slot], label_slots: set[int]) -> bool:
+    """An open table's group word (燃气报警器 over 户数/已安装数/…) sits above the headers of the columns beside it;
+    a leaf header, even one broken over lines (名 / 次), sits level with some of its neighbours' headers."""
+    for side in (home - 1, home + 1):
+        if side < 0 or side >= len(slots) or side in label_slots:
+            continue
+        beside = [w for w in words if w.box.x0 < slots[side].x1 and w.box.x1 > slots[side].x0 and w is not word]
+        if beside and not any(overlaps_vertically(w.box, word.box) for w in beside) \
+                and any(w.box.top >= word.box.bottom - 1 for w in beside):
+            return True
+    return False
+
+
 def header_pieces(words: list[Word], slots: list[Slot], label_slots: set[int], rulings: list[Ruling],
                   ruled: bool) -> list[HeaderPiece]:
-    lines = rows_of(words)
+    homes = {id(w): slot_of(slots, w.box.xmid) for w in words}
     pieces: list[HeaderPiece] = []
-    for n, line in enumerate(lines):
-        below = {slot_of(slots, w.box.xmid) for later in lines[n + 1:] for w in later}
-        own = {slot_of(slots, w.box.xmid) for w in line}
-        for w in line:
-            home = slot_of(slots, w.box.xmid)
-            if ruled:
-                span = ruled_span(w, rulings, slots)
-            elif home in label_slots:
-                span = [home]
-            else:
-                free = sorted(s for s in below if s not in label_slots and (s == home or s not in own))
-                span = centred_span(w, free, slots) if len(free) > 1 else [home]
-            pieces.append(HeaderPiece(w.text, w.box.top, span or [home], [w]))
+    groups = []
+    for w in words:
+        home = homes[id(w)]
+        if ruled:
+            span = ruled_span(w, rulings, slots) or [home]
+        elif home not in label_slots and is_group_word(w, home, words, slots, label_slots):
+            groups.append(w)
+            continue
+        else:
+            span = [home]
+        pieces.append(HeaderPiece(w.text, w.box.top, span, [w]))
+    for g in groups:
+        # group words on one line share out the columns under them: each takes those nearest its centre
+        rivals = [o.box.xmid for o in groups if o is not g and overlaps_vertically(o.box, g.box)]
+        below = sorted({p.slots[0] for p in pieces if len(p.slots) == 1 and p.top >= g.box.bottom - 1})
+        free = [s for s in below if s not in label_slots
+                and all(abs(slots[s].mid - g.box.xmid) <= abs(slots[s].mid - x) for x in rivals)]
+        pieces.append(HeaderPiece(g.text, g.box.top, centred_span(g, free, slots), [g]))
     return join_pieces(pieces, rulings, slots, ruled)
 
 
