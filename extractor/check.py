@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
 
+from extractor.hints import load_roles
 from extractor.numbers import ParsedNumber, format_at, parse_number, rate_matches
 from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, similarity
 from schemas.flags import Flag, FlagKind, Severity
@@ -182,10 +183,16 @@ def check_totals(grid: Grid) -> list[Flag]:
 
 def check_denominators(grid: Grid) -> list[Flag]:
     """The same base (管道气 / 户数) printed under several groups in one row must be the same number."""
+    base_words = load_roles()["base"]["words"]
+    title_base = [w for w in base_words if w in (grid.table.title or "")]
     by_base: dict[tuple[str, ...], list[ColumnRole]] = {}
     for col in grid.roles:
-        if col.role == "denominator" and len(col.path) >= 3:
+        if col.role != "denominator":
+            continue
+        if len(col.path) >= 3:
             by_base.setdefault(col.path[1:], []).append(col)
+        elif len(col.path) == 2 and title_base:
+            by_base.setdefault((title_base[-1], col.leaf), []).append(col)
     flags = []
     for base, cols in by_base.items():
         if len(cols) < 2:

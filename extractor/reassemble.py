@@ -89,8 +89,8 @@ def ruled_span(word: Word, rulings: list[Ruling], slots: list[Slot]) -> list[int
 
 
 def centred_span(word: Word, candidates: list[int], slots: list[Slot]) -> list[int]:
-    """An open table's spanning word sits centred over its span: the contiguous run of candidate slots,
-    around the word, whose centre is nearest the word's centre (longest when several are as near)."""
+    """An open table's spanning word sits centred over its span: the longest contiguous run of candidate slots
+    around the word whose centre is within a tenth of its width of the word's centre."""
     home = slot_of(slots, word.box.xmid)
     if home not in candidates:
         return [home]
@@ -101,17 +101,14 @@ def centred_span(word: Word, candidates: list[int], slots: list[Slot]) -> list[i
     run_hi = i
     while run_hi < len(candidates) - 1 and candidates[run_hi + 1] == candidates[run_hi] + 1:
         run_hi += 1
-    widths = [s.x1 - s.x0 for s in slots]
-    tolerance = 0.25 * median(widths)
-    best: tuple[float, int, list[int]] | None = None
+    best: tuple[int, float, list[int]] = (1, 0.0, [home])
     for lo in range(run_lo, i + 1):
         for hi in range(i, run_hi + 1):
             span = candidates[lo:hi + 1]
-            centre = (slots[span[0]].x0 + slots[span[-1]].x1) / 2
-            off = abs(centre - word.box.xmid)
-            score = (round(off / tolerance), -len(span), span)
-            if best is None or score[:2] < best[:2]:
-                best = score
+            left, right = slots[span[0]].x0, slots[span[-1]].x1
+            off = abs((left + right) / 2 - word.box.xmid) / (right - left)
+            if off <= 0.1 and (len(span), -off) > best[:2]:
+                best = (len(span), -off, span)
     return best[2]
 
 

@@ -37,7 +37,7 @@ F = "WQY"
 pdfmetrics.registerFont(TTFont(F, FONT_PATH, subfontIndex=0))
 
 M = 40            # page margin
-HGAP = 20         # horizontal gap between cells of a band (>= 12 pt between table and text)
+HGAP = 24         # horizontal gap between cells of a band (>= 12 pt between table and text)
 VGAP = 16         # vertical gap between bands
 BODY = 10         # article body size
 LEAD = 15        # article leading
@@ -425,8 +425,10 @@ class Page:
         self.c.setAuthor("baozhi samples/render.py")
         self.W, self.H = size
         self.used = set()
-        self.arts = []      # (x, ytop, w, h, ncols, hsize) filled last
+        self.arts = []      # (x, ytop, w, h, ncols) filled last
         self.records = []
+        self.table_boxes = []   # (x0, y0, x1, y1) of each table block
+        self.text_boxes = []    # (x0, y0, x1, y1) of each article line
 
     def text(self, x, y, s, size, align="l", bold=False):
         if not s:
@@ -548,6 +550,7 @@ class TableBlock:
 
     def draw(self, pg, x, ytop):
         t = self.t
+        pg.table_boxes.append((x, ytop - self.h, x + self.w, ytop))
         cx = x + self.w / 2
         pg.text(cx, ytop - 12, t["title"], 11, "c", bold=True)
         y, m, d = t["date"].split("-")
@@ -644,7 +647,13 @@ def footer(pg, editor):
 
 
 def photo(pg, x, ytop, w, h, caption):
-    lines = wrap(caption, 8, w)
+    text, credit = caption.rsplit("本报记者", 1)
+    credit = "本报记者" + credit
+    lines = wrap(text, 8, w)
+    if sw(lines[-1] + "　" + credit, 8) <= w:
+        lines[-1] += "　" + credit
+    else:
+        lines.append(credit)
     ph = h - len(lines) * 10.5 - 4
     pg.c.setFillGray(0.78)
     pg.c.rect(x, ytop - ph, w, ph, stroke=0, fill=1)
@@ -759,7 +768,9 @@ def fill_articles(pg, pool, order):
         per = -(-len(lines) // ncols) if lines else 0
         for k, (first, ln) in enumerate(lines):
             c, r = divmod(k, per)
-            pg.text(x + c * (colw + CGUT) + (2 * BODY if first else 0), y - BODY - r * LEAD, ln, BODY)
+            lx, ly = x + c * (colw + CGUT) + (2 * BODY if first else 0), y - BODY - r * LEAD
+            pg.text(lx, ly, ln, BODY)
+            pg.text_boxes.append((lx, ly - 2.5, lx + sw(ln, BODY), ly + BODY))
         body = "".join(paras)
         pg.records.append(dict(headline=art["headline"], body_start=body[:8]))
 
@@ -862,6 +873,37 @@ def page_specs():
     return P
 
 
+def check_gaps(pg):
+    for a in pg.table_boxes:
+        for b in pg.text_boxes:
+            dx = max(a[0] - b[2], b[0] - a[2], 0)
+            dy = max(a[1] - b[3], b[1] - a[3], 0)
+            assert max(dx, dy) >= 12, (pg.name, "article text too close to table", a, b)
+
+
+def verify_pdf(name, truth):
+    """pdfplumber must give back real characters: titles, labels and every printed value."""
+    try:
+        import pdfplumber
+    except ImportError:
+        print("  (pdfplumber not installed: extraction check skipped)")
+        return
+    with pdfplumber.open(os.path.join(HERE, name + ".pdf")) as pdf:
+        page = pdf.pages[0]
+        text = page.extract_text()
+        assert "(cid:" not in text, name
+        words = {w["text"] for w in page.extract_words()}
+        flat = re.sub(r"\s", "", text)
+        assert "焦作日报" in flat
+        for t in truth:
+            assert t["title"] in flat, (name, t["title"])
+            rows = t["rows"] + ([t["total"]] if "total" in t else [])
+            for r in rows:
+                assert r["label"].replace(" ", "") in flat, (name, r["label"])
+                for v in r["values"]:
+                    assert not v or v in words, (name, r["label"], v)
+
+
 def main():
     refresh = "--refresh-articles" in sys.argv
     pool = load_articles(refresh)
@@ -875,6 +917,7 @@ def main():
         yb = footer(pg, EDITORS[pno % 2])
         build(pg, y0, yb, blocks)
         fill_articles(pg, pool, ARTICLE_ORDER[name])
+        check_gaps(pg)
         pg.c.showPage()
         pg.c.save()
         truth = [truth_obj(t, name + ".pdf") for t in tables]
@@ -884,6 +927,7 @@ def main():
         with open(os.path.join(HERE, name + ".articles.json"), "w", encoding="utf-8") as fh:
             json.dump(pg.records, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
+        verify_pdf(name, truth)
         print(f"{name}.pdf  {os.path.getsize(pg.path):>7} bytes  glyphs={len(pg.used)}  "
               f"tables={len(tables)}  articles={len(pg.records)}")
 
