@@ -84,7 +84,9 @@ def score_flags(truth: dict, flags: list[Flag]) -> Score:
     expected = truth["expected_flags"]
     score.flags_expected = len(expected)
     for e in expected:
-        hit = [f for f in flags if f.kind.value == e["kind"] and (not e.get("row") or same_text(f.row, e["row"]))]
+        column = " / ".join(e.get("column") or [])
+        hit = [f for f in flags if f.kind.value == e["kind"] and (not e.get("row") or same_text(f.row, e["row"]))
+               and (f.column or "").startswith(column)]
         if hit:
             score.flags_found += 1
         else:

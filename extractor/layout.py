@@ -165,7 +165,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     words = [w for w in band if inside(w) and w not in furniture and w not in note_words]
     claimed.update(id(w) for w in words + furniture + note_words + title.words)
     table_box = box.union(title.box)
-    for w in note_words:
+    for w in words + note_words + furniture:
         table_box = table_box.union(w.box)
     return Region(kind="table", box=table_box, title=squeeze(title.text), date_printed=date, unit=unit, note=note,
                   words=words, rulings=rulings)

@@ -44,7 +44,7 @@ LEAD = 15        # article leading
 CGUT = 12         # gutter between article columns
 TS = 8.5          # table font size
 RH = 14.0         # table body row height
-CHAR_LIMIT = 600  # distinct glyphs per page (keeps the embedded font subsets small)
+CHAR_LIMIT = 560  # distinct glyphs per page (keeps the embedded font subsets small)
 WEEK = "一二三四五六日"
 
 

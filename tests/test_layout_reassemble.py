@@ -1,0 +1,101 @@
+"""Layout and reassembly stages on their own: sample pages for layout, hand-placed words for reassembly."""
+import json
+
+import pytest
+
+from conftest import SAMPLES
+from extractor.hints import load_layout
+from extractor.layout import find_tables, is_prose
+from extractor.read_pdf import read_pdf
+from extractor.reassemble import reassemble
+from schemas.document import Box, Region, Ruling, Word
+
+HINTS = load_layout()
+
+
+def word(text, x0, top, size=8.0):
+    width = size * len(text) * (0.55 if text.isascii() else 1.0)
+    return Word(text=text, box=Box(x0=x0, top=top, x1=x0 + width, bottom=top + size), size=size)
+
+
+def right(text, x1, top, size=8.0):
+    w = word(text, 0, top, size)
+    return word(text, x1 - w.box.width, top, size)
+
+
+def test_read_pdf_gives_words_with_boxes_and_rulings():
+    page = read_pdf(SAMPLES / "p01_ruled_3level.pdf")[0]
+    assert page.kind == "pdf" and page.width and page.height
+    assert any(w.text == "沁阳市" for w in page.words)
+    assert sum(r.orientation == "v" for r in page.rulings) >= 5
+    open_table = find_tables(read_pdf(SAMPLES / "p02_open_2level.pdf")[0], HINTS)[0]
+    assert not [r for r in open_table.rulings if r.orientation == "v"]
+
+
+@pytest.mark.parametrize("name", ["p01_ruled_3level", "p02_open_2level", "p04_threeline_2panel", "p06_open_two_tables"])
+def test_layout_finds_each_table_without_the_article_text_around_it(name):
+    page = read_pdf(SAMPLES / f"{name}.pdf")[0]
+    truth = json.loads((SAMPLES / f"{name}.truth.json").read_text(encoding="utf-8"))
+    regions = find_tables(page, HINTS)
+    assert [r.title for r in regions] == [t["title"] for t in truth]
+    for region in regions:
+        assert region.words and not [w.text for w in region.words if is_prose(w)]
+        assert all(region.box.contains(w.box, slack=1) for w in region.words)
+
+
+def test_page_without_table_gives_no_region():
+    assert find_tables(read_pdf(SAMPLES / "p07_articles_only.pdf")[0], HINTS) == []
+
+
+def open_table_words(x_label=40, x_first=110, pitch=45, with_panel=False):
+    """A two-level open table: 县（市、区） | 自闭阀 › 户数, 已安装数, 安装率, 名/次 (名次 broken over two lines)."""
+    words = [word("自闭阀", x_first + 2 * pitch - 12 - 20, 100)]
+    leaves = ["户数", "已安装数", "安装率"]
+    words += [word("县（市、区）", x_label - 4, 110)]
+    for i, leaf in enumerate(leaves):
+        words.append(right(leaf, x_first + i * pitch + 30, 115))
+    words += [right("名", x_first + 3 * pitch + 30, 111), right("次", x_first + 3 * pitch + 30, 120)]
+    rows = [("沁阳市", "87326", "29577", "33.9%", "2"), ("温 县", "71840", "19860", "27.6%", "3"),
+            ("孟州市", "80147", "29440", "36.7%", "1")]
+    for r, (label, *values) in enumerate(rows):
+        top = 135 + 14 * r
+        for part, dx in zip(label.split(" "), (0, 14)):
+            words.append(word(part, x_label + dx, top))
+        for i, v in enumerate(values):
+            words.append(right(v, x_first + i * pitch + 30, top))
+    return words, rows
+
+
+def test_open_table_headers_spans_and_broken_words():
+    words, rows = open_table_words()
+    table = reassemble(Region(kind="table", words=words, title="测试统计表"), "t.pdf", 1, "t1", HINTS)
+    assert table.layout == "open"
+    assert [c.path for c in table.columns] == [["自闭阀", "户数"], ["自闭阀", "已安装数"], ["自闭阀", "安装率"],
+                                               ["自闭阀", "名次"]]
+    assert table.label_header == "县（市、区）"
+    assert [r.label for r in table.rows] == [r[0] for r in rows]
+    assert [[c.printed for c in r.cells] for r in table.rows] == [list(r[1:]) for r in rows]
+
+
+def test_two_panels_under_one_header_become_one_table():
+    left, rows = open_table_words()
+    shift = 300
+    right_panel = [w.model_copy(update={"box": Box(x0=w.box.x0 + shift, x1=w.box.x1 + shift, top=w.box.top,
+                                                   bottom=w.box.bottom)}) for w in left]
+    renamed = {"沁阳市": "解放区", "温": "山", "县": "阳区", "孟州市": "示范区"}
+    right_panel = [w.model_copy(update={"text": renamed.get(w.text, w.text)}) for w in right_panel]
+    table = reassemble(Region(kind="table", words=left + right_panel, title="测试统计表"), "t.pdf", 1, "t1", HINTS)
+    assert len(table.columns) == 4
+    assert [r.label.replace(" ", "") for r in table.rows] == ["沁阳市", "温县", "孟州市", "解放区", "山阳区", "示范区"]
+
+
+def test_ruled_table_takes_columns_from_the_rulings():
+    words, rows = open_table_words()
+    # the group cell 自闭阀 spans the four value columns: their inner rulings start under it
+    rulings = [Ruling(box=Box(x0=x, x1=x + 0.5, top=95 if x in (30, 100, 280) else 110, bottom=180), orientation="v")
+               for x in (30, 100, 145, 190, 235, 280)]
+    rulings += [Ruling(box=Box(x0=30, x1=280, top=y, bottom=y + 0.5), orientation="h") for y in (95, 110, 130, 180)]
+    table = reassemble(Region(kind="table", words=words, rulings=rulings, title="测试统计表"), "t.pdf", 1, "t1", HINTS)
+    assert table.layout == "ruled"
+    assert [c.path[-1] for c in table.columns] == ["户数", "已安装数", "安装率", "名次"]
+    assert all(c.path[0] == "自闭阀" for c in table.columns)
