@@ -1,0 +1,163 @@
+"""OCR backends behind one interface: an image in, text lines with pixel boxes and confidences out.
+
+Models are only ever loaded from local files (the RapidOCR wheel ships PP-OCRv4); nothing is downloaded.
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+# Detection runs on a copy scaled so that text is about this tall: the DB detector finds lines well there,
+# and a 300-dpi page costs a quarter of the time it would at full size. Recognition uses full-resolution crops.
+DET_TEXT_HEIGHT = 22.0
+CROP_PAD = 2   # pixels kept around a detected line: rec misreads glyphs cut at the edge
+
+
+@dataclass
+class OcrLine:
+    """One detected text line. Boxes are in pixels of the image given to read()."""
+    text: str
+    box: list[tuple[float, float]]                  # 4 corners, clockwise from top-left
+    confidence: float
+    char_confidences: list[float] | None = None     # one per character of text
+    char_centres: list[float] | None = None         # x of each character's centre, where the backend knows it
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        xs = [p[0] for p in self.box]
+        ys = [p[1] for p in self.box]
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+class OcrBackend(Protocol):
+    name: str
+    version: str
+
+    def read(self, image: np.ndarray) -> list[OcrLine]: ...
+
+
+def to_bgr(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+
+
+def text_height(gray: np.ndarray) -> float:
+    """Median height of glyph-sized ink blobs: how big the text is, to pick the detection scale."""
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = [h for _, _, w, h, area in stats[1:] if 6 <= h <= 200 and 0.3 <= w / h <= 3 and area >= 12]
+    return float(np.median(heights)) if len(heights) >= 5 else DET_TEXT_HEIGHT
+
+
+class RapidOcrBackend:
+    """PP-OCRv4 detection + recognition through rapidocr_onnxruntime, without the orientation classifier
+    (it turns short numbers upside down: 9 -> 6, 0.8% -> %8.0)."""
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        import rapidocr_onnxruntime as ro
+        from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+        from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+        from rapidocr_onnxruntime.utils import read_yaml
+
+        root = Path(ro.__file__).parent
+        models = {"Det": root / "models" / "ch_PP-OCRv4_det_infer.onnx",
+                  "Rec": root / "models" / "ch_PP-OCRv4_rec_infer.onnx"}
+        missing = [str(p) for p in models.values() if not p.exists()]
+        if missing:
+            raise RuntimeError(f"RapidOCR model files missing: {', '.join(missing)} (reinstall rapidocr-onnxruntime)")
+        config = read_yaml(str(root / "config.yaml"))
+        for part, path in models.items():
+            config[part]["model_path"] = str(path)
+        # we choose the detection scale ourselves, so the detector must not resize again
+        config["Det"].update(limit_type="max", limit_side_len=100_000)
+        self.detector = TextDetector(config["Det"])
+        self.recognizer = TextRecognizer(config["Rec"])
+        self.version = f"rapidocr-onnxruntime {version('rapidocr_onnxruntime')}, PP-OCRv4 det+rec"
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        scale = min(1.0, DET_TEXT_HEIGHT / text_height(gray))
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+        boxes, _ = self.detector(to_bgr(small))
+        return [] if boxes is None else [b / scale for b in boxes]
+
+    def read(self, image: np.ndarray) -> list[OcrLine]:
+        image = to_bgr(image)
+        height, width = image.shape[:2]
+        crops, frames = [], []
+        for box in self.detect(image):
+            x0, y0 = np.maximum(np.floor(box.min(axis=0)) - CROP_PAD, 0).astype(int)
+            x1, y1 = np.ceil(box.max(axis=0)).astype(int) + CROP_PAD
+            x1, y1 = min(x1, width), min(y1, height)
+            if x1 - x0 >= 4 and y1 - y0 >= 4:
+                crops.append(image[y0:y1, x0:x1])
+                frames.append((x0, y0, x1, y1))
+        if not crops:
+            return []
+        results, _ = self.recognizer(crops, True)
+        return [line for frame, res in zip(frames, results) if (line := self.line_of(frame, res)) is not None]
+
+    @staticmethod
+    def line_of(frame: tuple[int, int, int, int], res: tuple) -> OcrLine | None:
+        """An OcrLine from the recogniser's CTC output: per-character probabilities and the CTC column of each
+        character, which places it along the crop (columns span the crop width evenly)."""
+        text, score = res[0], float(res[1])
+        if not text.strip():
+            return None
+        x0, y0, x1, y1 = frame
+        columns, _, char_columns, _, char_probs = res[2]
+        flat = [c for word in char_columns for c in word]
+        centres = None
+        if len(flat) == len(text) and columns > 0:
+            step = (x1 - x0) / columns
+            centres = [x0 + (c + 0.5) * step for c in flat]
+        confidences = [float(p) for p in char_probs] if len(char_probs) == len(text) else None
+        return OcrLine(text=text, box=[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], confidence=score,
+                       char_confidences=confidences, char_centres=centres)
+
+
+class PaddleOcrBackend:
+    """PaddleOCR, when it is installed with its models already on disk (it is never allowed to download)."""
+    name = "paddleocr"
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        if importlib.util.find_spec("paddleocr") is None:
+            raise RuntimeError("OCR backend 'paddleocr' needs the paddleocr package (pip install '.[paddle]') "
+                               "and its models on disk")
+        model_dir = model_dir or Path.home() / ".paddleocr"
+        found = {part: next(iter(sorted(model_dir.glob(f"**/*{part}*/inference.pdmodel"))), None)
+                 for part in ("det", "rec")}
+        missing = [part for part, path in found.items() if path is None]
+        if missing:
+            raise RuntimeError(f"OCR backend 'paddleocr': no local {' and '.join(missing)} model under {model_dir}; "
+                               "put the PP-OCR inference models there (this tool does not download them)")
+        from paddleocr import PaddleOCR
+        self.engine = PaddleOCR(det_model_dir=str(found["det"].parent), rec_model_dir=str(found["rec"].parent),
+                                use_angle_cls=False, show_log=False)
+        try:
+            self.version = f"paddleocr {version('paddleocr')}"
+        except PackageNotFoundError:
+            self.version = "paddleocr (unknown version)"
+
+    def read(self, image: np.ndarray) -> list[OcrLine]:
+        result = self.engine.ocr(to_bgr(image), cls=False) or [[]]
+        return [OcrLine(text=text, box=[tuple(map(float, p)) for p in box], confidence=float(score))
+                for box, (text, score) in (result[0] or [])]
+
+
+BACKENDS = {"rapidocr": RapidOcrBackend, "paddleocr": PaddleOcrBackend}
+
+
+@lru_cache(maxsize=None)
+def get_backend(name: str = "rapidocr") -> OcrBackend:
+    """One loaded backend per name for the life of the process (loading models costs about a second)."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown OCR backend {name!r}; choose from {', '.join(BACKENDS)}")
+    return BACKENDS[name]()
