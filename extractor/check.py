@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import product
 
 from extractor.hints import load_roles
-from extractor.numbers import ParsedNumber, format_at, parse_number, rate_matches
+from extractor.numbers import ParsedNumber, format_at, parse_number, plain, rate_matches
 from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, similarity
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Row, Table
@@ -136,7 +136,8 @@ def check_rates(grid: Grid) -> list[Flag]:
             if d == 0:
                 severity = Severity.warning if n == 0 else Severity.error
                 flags.append(grid.flag(FlagKind.zero_denominator, severity,
-                                       f"{formula} = {n}/0: no rate can be computed, the page prints {p.value:g}",
+                                       f"{formula} = {plain(n)}/0: no rate can be computed, the page prints "
+                                       f"{grid.table.rows[r].cells[rate.index].printed}",
                                        r, rate.index))
                 continue
             exact = n / d * scale
@@ -146,11 +147,11 @@ def check_rates(grid: Grid) -> list[Flag]:
             expected = format_at(exact, p.decimals, p.percent)
             if exact > scale and printed == scale:
                 flags.append(grid.flag(FlagKind.rate_capped, Severity.info,
-                                       f"{formula} = {n}/{d} is {expected}; printed capped at 100%",
+                                       f"{formula} = {plain(n)}/{plain(d)} is {expected}; printed capped at 100%",
                                        r, rate.index, expected=expected))
                 continue
             flags.append(grid.flag(FlagKind.rate_mismatch, Severity.error,
-                                   f"{formula} = {n}/{d} gives {expected}, the page prints {grid.table.rows[r].cells[rate.index].printed}",
+                                   f"{formula} = {plain(n)}/{plain(d)} gives {expected}, the page prints {grid.table.rows[r].cells[rate.index].printed}",
                                    r, rate.index, expected=expected))
     return flags
 
@@ -174,7 +175,7 @@ def check_totals(grid: Grid) -> list[Flag]:
         if total != printed:
             decimals = grid.parsed[t][col.index].decimals
             flags.append(grid.flag(FlagKind.total_mismatch, Severity.error,
-                                   f"the {len(values)} rows add up to {total}, the total row prints {printed}",
+                                   f"the {len(values)} rows add up to {plain(total)}, the total row prints {plain(printed)}",
                                    t, col.index, expected=format_at(total, decimals, False)))
     return flags
 
@@ -203,7 +204,7 @@ def check_denominators(grid: Grid) -> list[Flag]:
                 v = grid.value(r, other.index)
                 if first is not None and v is not None and v != first:
                     flags.append(grid.flag(FlagKind.denominator_mismatch, Severity.warning,
-                                           f"{' / '.join(base)} is {first} under {cols[0].path[0]} but {v} under {other.path[0]}",
+                                           f"{' / '.join(base)} is {plain(first)} under {cols[0].path[0]} but {plain(v)} under {other.path[0]}",
                                            r, other.index, expected=grid.table.rows[r].cells[cols[0].index].printed))
     return flags
 

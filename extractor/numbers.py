@@ -58,3 +58,8 @@ def rate_matches(printed: Decimal, exact: Decimal, decimals: int) -> bool:
 
 def format_at(value: Decimal, decimals: int, percent: bool) -> str:
     return f"{round_at(value, decimals)}{'%' if percent else ''}"
+
+
+def plain(value: Decimal) -> str:
+    """87326 rather than 87326.0 or 8.7326E+4, for messages."""
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")

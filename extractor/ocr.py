@@ -16,7 +16,7 @@ import numpy as np
 
 # Detection runs on a copy scaled so that text is about this tall: the DB detector finds lines well there,
 # and a 300-dpi page costs a quarter of the time it would at full size. Recognition uses full-resolution crops.
-DET_TEXT_HEIGHT = 22.0
+DET_TEXT_HEIGHT = 20.0
 CROP_PAD = 2   # pixels kept around a detected line: rec misreads glyphs cut at the edge
 
 

@@ -46,12 +46,16 @@ class Table(BaseModel):
     unparsed_reason: str | None = None
 
     def column_names(self) -> list[str]:
-        """Unique column names: the header path, with a suffix naming what a repeated header belongs to."""
+        """Unique column names: the header path, and for a header printed more than once (three 名次 columns)
+        what it belongs to: the rate before it, else the first column after the previous one of its kind."""
         names: list[str] = []
         for i, col in enumerate(self.columns):
             name = col.name
-            if name in names or any(c.name == name for c in self.columns[i + 1:]):
-                prev = next((c.path[-1] for c in reversed(self.columns[:i]) if c.path[-1] != col.path[-1]), None)
-                name = f"{name} ({prev})" if prev else f"{name} #{i + 1}"
+            if any(c.name == name for j, c in enumerate(self.columns) if j != i):
+                start = max((j + 1 for j in range(i) if self.columns[j].name == name), default=0)
+                segment = [c.path[-1] for c in self.columns[start:i]]
+                rates = [leaf for leaf in segment if leaf.endswith("率")]
+                owner = rates[-1] if rates else (segment[0] if segment else None)
+                name = f"{name} ({owner})" if owner else f"{name} #{i + 1}"
             names.append(name)
         return names
