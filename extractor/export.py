@@ -51,7 +51,9 @@ def wide_frame(table: Table) -> pd.DataFrame:
     label = table.label_header or "行"
     data = {label: [r.label for r in table.rows]}
     for i, name in enumerate(table.column_names()):
-        data[name] = [parse_number(r.cells[i].printed).value for r in table.rows]
+        values = pd.Series([parse_number(r.cells[i].printed).value for r in table.rows], dtype="Float64")
+        # counts and ranks print as 87326, not 87326.0
+        data[name] = values.astype("Int64") if (values.dropna() % 1 == 0).all() else values
     return pd.DataFrame(data)
 
 
