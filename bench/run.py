@@ -1,0 +1,62 @@
+"""`make bench`: seconds per page, peak memory and cell accuracy per input kind, on the samples and the seeds.
+Each kind runs in a child process so that its peak memory is its own."""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+KINDS = {
+    "born-digital PDF": lambda: [(p, p.with_suffix(".truth.json")) for p in sorted((REPO / "samples").glob("*.pdf"))],
+    "text dump": lambda: [(p, SHARED / "truth" / f"seed{p.name[:3]}.json")
+                          for p in sorted((SHARED / "seeds").glob("*.txt"))],
+}
+
+
+def measure(kind: str) -> dict:
+    from extractor.evaluate import Score, score_page
+    from extractor.pipeline import process_file
+    score, pages, seconds, stages = Score(), 0, 0.0, {}
+    for path, truth_path in KINDS[kind]():
+        truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else []
+        start = time.perf_counter()
+        result = process_file(path)
+        seconds += time.perf_counter() - start
+        pages += result.pages
+        for stage, s in result.seconds.items():
+            stages[stage] = stages.get(stage, 0.0) + s
+        score.add(score_page(truth, result.tables, result.flags))
+    return {"kind": kind, "pages": pages, "seconds_per_page": seconds / max(pages, 1),
+            "stages_per_page": {k: v / max(pages, 1) for k, v in stages.items()},
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cells": score.cells, "cells_right": score.cells_right, "tables": f"{score.tables_found}/{score.tables_expected}",
+            "flags": f"{score.flags_found}/{score.flags_expected}", "false_errors": len(score.false_errors)}
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--kind":
+        print(json.dumps(measure(sys.argv[2]), ensure_ascii=False))
+        return
+    rows = []
+    for kind in KINDS:
+        out = subprocess.run([sys.executable, __file__, "--kind", kind], capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"{'input kind':<18} {'pages':>5} {'s/page':>8} {'peak MB':>8} {'cells right':>14} {'tables':>7} "
+          f"{'flags':>6} {'false errors':>12}")
+    for r in rows:
+        acc = r["cells_right"] / r["cells"] if r["cells"] else 1.0
+        print(f"{r['kind']:<18} {r['pages']:>5} {r['seconds_per_page']:>8.3f} {r['peak_mb']:>8.0f} "
+              f"{r['cells_right']:>6}/{r['cells']:<5} {acc:>6.1%} {r['tables']:>7} {r['flags']:>6} {r['false_errors']:>12}")
+    for r in rows:
+        print(f"  {r['kind']}: seconds per page by stage: "
+              + ", ".join(f"{k} {v:.3f}" for k, v in r["stages_per_page"].items()))
+
+
+if __name__ == "__main__":
+    main()

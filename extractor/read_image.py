@@ -1,0 +1,280 @@
+"""Scanned pages (PNG/JPG/TIFF, or image-only PDF pages) become the same Page a born-digital PDF gives:
+words with boxes in PDF points and ruling lines, so layout, reassembly and checks need not know about OCR.
+
+Preparation with OpenCV: undo the skew, find ruling lines and erase them (a ruling through a crop reads as "1"
+or "|"), cut the page into text blocks, OCR each block, and split OCR lines that run over several table cells
+into one word per cell.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from extractor.errors import InputError
+from extractor.ocr import OcrBackend, OcrLine, get_backend
+from schemas.document import Box, Page, Ruling, Word
+
+DEFAULT_DPI = 200          # assumed when an image carries no resolution
+MAX_SKEW = 5.0             # degrees; a larger angle is a rotated page, not skew
+H_RULE_PT = 24.0           # a horizontal ink run this long (points) is a ruling, not a glyph stroke
+V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
+RULE_THICK_PT = 3.0
+GAP_EM = 0.6               # a gap this wide (in ems) between two characters of one OCR line separates cells
+
+
+@dataclass
+class Scan:
+    """A page image being prepared, with what has been found so far (all in pixels of the deskewed image)."""
+    gray: np.ndarray
+    dpi: float
+    ink: np.ndarray | None = None
+    rule_mask: np.ndarray | None = None
+
+    def pt(self, px: float) -> float:
+        return px * 72.0 / self.dpi
+
+    def px(self, pt: float) -> int:
+        return max(1, round(pt * self.dpi / 72.0))
+
+
+# --- loading -----------------------------------------------------------------------------------------------
+
+def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]:
+    """Each frame of an image file (TIFFs may hold several pages) as grayscale, with its resolution."""
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: empty file (0 bytes)")
+    try:
+        with Image.open(path) as image:
+            frames = []
+            for frame in ImageSequence.Iterator(image):
+                found = frame.info.get("dpi")
+                frame_dpi = dpi or (float(found[0]) if found and found[0] and found[0] > 20 else DEFAULT_DPI)
+                frames.append((np.array(frame.convert("L")), frame_dpi))
+            return frames
+    except UnidentifiedImageError as exc:
+        raise InputError(f"{path}: not an image this tool can read (PNG, JPEG or TIFF expected)") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: damaged or truncated image ({exc})") from exc
+
+
+# --- preparation -------------------------------------------------------------------------------------------
+
+def binarize(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Ink as 255 on 0. A local threshold copes with yellowed, unevenly lit paper; the median filter with noise."""
+    block = int(dpi * 0.25) | 1
+    return cv2.adaptiveThreshold(cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                 cv2.THRESH_BINARY_INV, block, 15)
+
+
+def skew_angle(ink: np.ndarray, dpi: float) -> float:
+    """Skew in degrees from long text lines and rulings: ink smeared sideways into line blobs, the angle of each
+    long blob's minimum-area rectangle, the length-weighted median of those."""
+    scale = min(1.0, 100.0 / dpi)
+    small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    em = max(3, round(10 * scale * dpi / 72))
+    smeared = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (em, 1)))
+    contours, _ = cv2.findContours(smeared, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    angles, weights = [], []
+    for contour in contours:
+        corners = cv2.boxPoints(cv2.minAreaRect(contour))
+        edges = [corners[1] - corners[0], corners[2] - corners[1]]
+        long_edge = max(edges, key=lambda e: math.hypot(*e))
+        short = min(math.hypot(*e) for e in edges)
+        length = math.hypot(*long_edge)
+        if length < 8 * em or length < 6 * max(short, 1):
+            continue
+        angle = math.degrees(math.atan2(long_edge[1], long_edge[0]))
+        angle = (angle + 90) % 180 - 90          # direction-free: fold into [-90, 90)
+        if abs(angle) <= MAX_SKEW:
+            angles.append(angle)
+            weights.append(length)
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.array(weights)[order])
+    return float(np.array(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
+    if abs(angle) < 0.05:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def line_components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:]]
+
+
+def find_rulings(scan: Scan) -> list[Ruling]:
+    """Ruling lines by morphological opening with long thin kernels. A vertical run counts only where it meets
+    a horizontal ruling, as every line of a printed grid does, so tall glyph strokes of a headline are left alone."""
+    thick = scan.px(RULE_THICK_PT)
+    h_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (scan.px(H_RULE_PT), 1)))
+    v_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, scan.px(V_RULE_PT))))
+    h_boxes = [b for b in line_components(h_open) if b[3] - b[1] <= thick]
+    v_boxes = [b for b in line_components(v_open) if b[2] - b[0] <= thick
+               and any(meets(b, h, slack=thick) for h in h_boxes)]
+    scan.rule_mask = np.zeros_like(scan.ink)
+    rulings = []
+    for boxes, kind, source in ((h_boxes, "h", h_open), (v_boxes, "v", v_open)):
+        for x0, y0, x1, y1 in boxes:
+            scan.rule_mask[y0:y1, x0:x1] |= source[y0:y1, x0:x1]
+            mid = (y0 + y1) / 2 if kind == "h" else (x0 + x1) / 2
+            box = (Box(x0=scan.pt(x0), top=scan.pt(mid), x1=scan.pt(x1), bottom=scan.pt(mid)) if kind == "h" else
+                   Box(x0=scan.pt(mid), top=scan.pt(y0), x1=scan.pt(mid), bottom=scan.pt(y1)))
+            rulings.append(Ruling(box=box, orientation=kind))
+    return rulings
+
+
+def meets(v: tuple[int, int, int, int], h: tuple[int, int, int, int], slack: int) -> bool:
+    return h[0] - slack <= v[0] <= h[2] + slack and v[1] - slack <= h[3] and h[1] <= v[3] + slack
+
+
+def without_rulings(scan: Scan) -> np.ndarray:
+    grown = cv2.dilate(scan.rule_mask, np.ones((3, 3), np.uint8))
+    clean = scan.gray.copy()
+    clean[grown > 0] = 255
+    return clean
+
+
+def text_blocks(scan: Scan) -> list[tuple[int, int, int, int]]:
+    """Blocks of text (a table, an article column, a headline): ink smeared by about an em each way so that
+    words and lines join but column gutters stay open. Each block is OCR'd at its own text size."""
+    text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
+    text_ink = cv2.morphologyEx(text_ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # drop speckle noise
+    smear = cv2.getStructuringElement(cv2.MORPH_RECT, (scan.px(14), scan.px(10)))
+    blocks = line_components(cv2.dilate(text_ink, smear))
+    pad = scan.px(4)
+    h, w = scan.gray.shape
+    return [(max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h))
+            for x0, y0, x1, y1 in blocks if (x1 - x0) > scan.px(5) and (y1 - y0) > scan.px(5)]
+
+
+# --- OCR lines to words ------------------------------------------------------------------------------------
+
+def char_width(ch: str, em: float) -> float:
+    """Rough advance of a character: CJK and full-width forms take an em, digits and Latin half of one."""
+    if ch in ".,:;·":
+        return 0.3 * em
+    return em if ord(ch) > 0x2000 else 0.55 * em
+
+
+def split_line(line: OcrLine, em: float, cuts: list[float]) -> list[tuple[str, float, float, list[float] | None]]:
+    """(text, x0, x1, char confidences) of each cell-sized piece of an OCR line: pieces end at spaces, at gaps
+    wider than GAP_EM between characters, and at vertical rulings (x positions in cuts)."""
+    x0, _, x1, _ = line.bbox
+    text = line.text
+    if line.char_centres is None:  # no positions: spaces are the only clue, widths spread in proportion
+        total = sum(char_width(c, em) for c in text) or 1
+        centres, x = [], x0
+        for c in text:
+            w = char_width(c, em) * (x1 - x0) / total
+            centres.append(x + w / 2)
+            x += w
+    else:
+        centres = line.char_centres
+    confs = line.char_confidences
+    pieces, start = [], None
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if start is not None:
+                pieces.append((start, i))
+                start = None
+            continue
+        if start is not None:
+            prev = i - 1
+            gap = centres[i] - centres[prev] - (char_width(ch, em) + char_width(text[prev], em)) / 2
+            if gap > GAP_EM * em or any(centres[prev] < c < centres[i] for c in cuts):
+                pieces.append((start, i))
+                start = None
+        if start is None:
+            start = i
+    if start is not None:
+        pieces.append((start, len(text)))
+    out = []
+    for a, b in pieces:
+        left = max(x0, centres[a] - char_width(text[a], em) / 2)
+        right = min(x1, centres[b - 1] + char_width(text[b - 1], em) / 2)
+        out.append((text[a:b], left, right, confs[a:b] if confs else None))
+    return out
+
+
+def ink_extent(ink: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+    """The box shrunk to the ink inside it, so word boxes hug the glyphs as a text layer's do."""
+    x0, y0, x1, y1 = int(x0), int(y0), int(math.ceil(x1)), int(math.ceil(y1))
+    part = ink[y0:y1, x0:x1]
+    rows = np.flatnonzero(part.any(axis=1))
+    cols = np.flatnonzero(part.any(axis=0))
+    if len(rows) == 0 or len(cols) == 0:
+        return x0, y0, x1, y1
+    return x0 + cols[0], y0 + rows[0], x0 + cols[-1] + 1, y0 + rows[-1] + 1
+
+
+def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, cuts: list[float]) -> list[Word]:
+    lx0, ly0, lx1, ly1 = line.bbox
+    _, top, _, bottom = ink_extent(text_ink, lx0, ly0, lx1, ly1)
+    em = max(bottom - top, 1)
+    words = []
+    for text, x0, x1, confs in split_line(line, em, cuts):
+        bx0, _, bx1, _ = ink_extent(text_ink, x0, top, x1, bottom)
+        confidence = min(confs) if confs else line.confidence
+        words.append(Word(text=text, box=Box(x0=scan.pt(bx0), top=scan.pt(top), x1=scan.pt(bx1), bottom=scan.pt(bottom)),
+                          confidence=round(confidence, 4), size=round(scan.pt(em), 2),
+                          char_confidences=[round(c, 4) for c in confs] if confs else None))
+    return words
+
+
+def shifted(line: OcrLine, dx: int, dy: int) -> OcrLine:
+    return OcrLine(text=line.text, box=[(x + dx, y + dy) for x, y in line.box], confidence=line.confidence,
+                   char_confidences=line.char_confidences,
+                   char_centres=[c + dx for c in line.char_centres] if line.char_centres else None)
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+
+def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend) -> Page:
+    scan = Scan(gray=gray, dpi=dpi)
+    scan.gray = deskew(gray, skew_angle(binarize(gray, dpi), dpi))
+    scan.ink = binarize(scan.gray, dpi)
+    rulings = find_rulings(scan)
+    clean = without_rulings(scan)
+    text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
+    cuts = [r.box.xmid * dpi / 72.0 for r in rulings if r.orientation == "v"]
+    words = []
+    for x0, y0, x1, y1 in text_blocks(scan):
+        for line in backend.read(clean[y0:y1, x0:x1]):
+            line = shifted(line, x0, y0)
+            lx0, ly0, lx1, ly1 = line.bbox
+            crossing = [c for c in cuts if lx0 < c < lx1]
+            words += words_of_line(line, scan, text_ink, crossing)
+    h, w = scan.gray.shape
+    return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
+                rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")
+
+
+def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr") -> list[Page]:
+    """One OCR'd Page per frame of a PNG, JPEG or TIFF file."""
+    path = Path(path)
+    engine = get_backend(backend)
+    return [ocr_page(gray, frame_dpi, path.name, n, engine)
+            for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1)]
+
+
+def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr") -> Page:
+    """A PDF page with no text layer, rasterised and OCR'd."""
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        bitmap = pdf[page_number - 1].render(scale=dpi / 72.0, grayscale=True)
+        gray = np.array(bitmap.to_pil().convert("L"))
+    finally:
+        pdf.close()
+    return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend))
