@@ -150,7 +150,10 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
         return w.box.xmid >= box.x0 and w.box.xmid <= box.x1 and w.box.top >= box.top - 1 and w.box.bottom <= box.bottom + 1
 
     header_phrases = [p for p in phrases([w for w in band if inside(w) and w.box.bottom <= body_top + 1])]
-    date = unit = None
+    title_text = squeeze(title.text)
+    in_title = hints.match_date(title_text)  # "…统计表（2022.9.25）" on one line
+    date = in_title[0] if in_title else None
+    unit = None
     furniture: list[Word] = []
     for ph in sorted(header_phrases, key=lambda p: p.box.top):
         found_date = hints.match_date(ph.text)
@@ -167,7 +170,9 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     table_box = box.union(title.box)
     for w in words + note_words + furniture:
         table_box = table_box.union(w.box)
-    return Region(kind="table", box=table_box, title=squeeze(title.text), date_printed=date, unit=unit, note=note,
+    if in_title:
+        title_text = title_text.replace(in_title[0], "")
+    return Region(kind="table", box=table_box, title=title_text, date_printed=date, unit=unit, note=note,
                   words=words, rulings=rulings)
 
 

@@ -24,7 +24,8 @@ MAX_SKEW = 5.0             # degrees; a larger angle is a rotated page, not skew
 H_RULE_PT = 24.0           # a horizontal ink run this long (points) is a ruling, not a glyph stroke
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
-GAP_EM = 0.6               # a gap this wide (in ems) between two characters of one OCR line separates cells
+GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
+MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 
 
 @dataclass
@@ -167,44 +168,38 @@ def char_width(ch: str, em: float) -> float:
     return em if ord(ch) > 0x2000 else 0.55 * em
 
 
-def split_line(line: OcrLine, em: float, cuts: list[float]) -> list[tuple[str, float, float, list[float] | None]]:
-    """(text, x0, x1, char confidences) of each cell-sized piece of an OCR line: pieces end at spaces, at gaps
-    wider than GAP_EM between characters, and at vertical rulings (x positions in cuts)."""
+def estimated_centres(text: str, x0: float, x1: float, em: float) -> list[float]:
+    """Character centres spread over the line in proportion to their usual widths (backends without positions)."""
+    widths = [char_width(c, em) for c in text]
+    scale = (x1 - x0) / (sum(widths) or 1)
+    edges = np.cumsum([0.0] + widths) * scale + x0
+    return [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+
+
+def ink_gaps(text_ink: np.ndarray, x0: int, top: int, x1: int, bottom: int, min_gap: float) -> list[float]:
+    """Middles of the blank stretches at least min_gap wide between inked columns of a line."""
+    inked = text_ink[top:bottom, x0:x1].any(axis=0)
+    cols = np.flatnonzero(inked)
+    if len(cols) < 2:
+        return []
+    jumps = np.flatnonzero(np.diff(cols) > min_gap)
+    return [x0 + (cols[j] + cols[j + 1]) / 2 for j in jumps]
+
+
+def split_line(line: OcrLine, cuts: list[float], em: float) -> list[tuple[str, float, float, list[float] | None]]:
+    """(text, x0, x1, char confidences) of each piece of an OCR line between cuts (blank stretches and vertical
+    rulings); the recogniser's character positions say which piece each character belongs to. Spaces it read
+    carry no weight: the ink decides."""
     x0, _, x1, _ = line.bbox
-    text = line.text
-    if line.char_centres is None:  # no positions: spaces are the only clue, widths spread in proportion
-        total = sum(char_width(c, em) for c in text) or 1
-        centres, x = [], x0
-        for c in text:
-            w = char_width(c, em) * (x1 - x0) / total
-            centres.append(x + w / 2)
-            x += w
-    else:
-        centres = line.char_centres
-    confs = line.char_confidences
-    pieces, start = [], None
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if start is not None:
-                pieces.append((start, i))
-                start = None
-            continue
-        if start is not None:
-            prev = i - 1
-            gap = centres[i] - centres[prev] - (char_width(ch, em) + char_width(text[prev], em)) / 2
-            if gap > GAP_EM * em or any(centres[prev] < c < centres[i] for c in cuts):
-                pieces.append((start, i))
-                start = None
-        if start is None:
-            start = i
-    if start is not None:
-        pieces.append((start, len(text)))
-    out = []
-    for a, b in pieces:
-        left = max(x0, centres[a] - char_width(text[a], em) / 2)
-        right = min(x1, centres[b - 1] + char_width(text[b - 1], em) / 2)
-        out.append((text[a:b], left, right, confs[a:b] if confs else None))
-    return out
+    centres = line.char_centres or estimated_centres(line.text, x0, x1, em)
+    bounds = [x0] + sorted(c for c in cuts if x0 < c < x1) + [x1]
+    pieces = []
+    for left, right in zip(bounds, bounds[1:]):
+        chosen = [i for i, (ch, c) in enumerate(zip(line.text, centres)) if left <= c < right and not ch.isspace()]
+        if chosen:
+            confs = [line.char_confidences[i] for i in chosen] if line.char_confidences else None
+            pieces.append(("".join(line.text[i] for i in chosen), left, right, confs))
+    return pieces
 
 
 def ink_extent(ink: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
@@ -218,18 +213,27 @@ def ink_extent(ink: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> t
     return x0 + cols[0], y0 + rows[0], x0 + cols[-1] + 1, y0 + rows[-1] + 1
 
 
-def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, cuts: list[float]) -> list[Word]:
+def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, rulings_x: list[float]) -> list[Word]:
+    """One Word per cell-sized piece of an OCR line, its box shrunk to the piece's ink."""
     lx0, ly0, lx1, ly1 = line.bbox
-    _, top, _, bottom = ink_extent(text_ink, lx0, ly0, lx1, ly1)
+    x0, top, x1, bottom = ink_extent(text_ink, lx0, ly0, lx1, ly1)
     em = max(bottom - top, 1)
+    cuts = ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT))) + rulings_x
     words = []
-    for text, x0, x1, confs in split_line(line, em, cuts):
-        bx0, _, bx1, _ = ink_extent(text_ink, x0, top, x1, bottom)
+    for text, left, right, confs in split_line(line, cuts, em):
+        bx0, _, bx1, _ = ink_extent(text_ink, left, top, right, bottom)
         confidence = min(confs) if confs else line.confidence
         words.append(Word(text=text, box=Box(x0=scan.pt(bx0), top=scan.pt(top), x1=scan.pt(bx1), bottom=scan.pt(bottom)),
                           confidence=round(confidence, 4), size=round(scan.pt(em), 2),
                           char_confidences=[round(c, 4) for c in confs] if confs else None))
     return words
+
+
+def rulings_across(line: OcrLine, verticals: list[Box], scan: Scan) -> list[float]:
+    """x (pixels) of the vertical rulings that run through a line's middle: cell borders inside it."""
+    x0, y0, x1, y1 = line.bbox
+    mid = scan.pt((y0 + y1) / 2)
+    return [v.xmid * scan.dpi / 72.0 for v in verticals if v.top <= mid <= v.bottom and x0 < v.xmid * scan.dpi / 72.0 < x1]
 
 
 def shifted(line: OcrLine, dx: int, dy: int) -> OcrLine:
@@ -247,14 +251,12 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     rulings = find_rulings(scan)
     clean = without_rulings(scan)
     text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
-    cuts = [r.box.xmid * dpi / 72.0 for r in rulings if r.orientation == "v"]
+    verticals = [r.box for r in rulings if r.orientation == "v"]
     words = []
     for x0, y0, x1, y1 in text_blocks(scan):
         for line in backend.read(clean[y0:y1, x0:x1]):
             line = shifted(line, x0, y0)
-            lx0, ly0, lx1, ly1 = line.bbox
-            crossing = [c for c in cuts if lx0 < c < lx1]
-            words += words_of_line(line, scan, text_ink, crossing)
+            words += words_of_line(line, scan, text_ink, rulings_across(line, verticals, scan))
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")
