@@ -68,7 +68,9 @@ class LayoutHints:
         date = self.match_date(s)
         if date:
             s = s.replace(squeeze(date[0]), "")
-        s = s.rstrip("：:。")
+        if not s or s[-1] in "。，；,;！？":  # a date alone, or a sentence: not a title
+            return False
+        s = s.rstrip("：:")
         return any(s.endswith(suffix) for suffix in self.title_suffixes) and len(s) >= 6
 
 
