@@ -22,6 +22,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/run.py
 
 # Re-render the sample pages (needs reportlab and Debian's fonts-wqy-zenhei; the rendered files are committed).

@@ -56,6 +56,16 @@ def main() -> None:
     for r in rows:
         print(f"  {r['kind']}: seconds per page by stage: "
               + ", ".join(f"{k} {v:.3f}" for k, v in r["stages_per_page"].items()))
+    print_peers()
+
+
+def print_peers() -> None:
+    from peers import PDF_TOOLS, compare
+    pages = [(p, p.with_suffix(".truth.json")) for p in sorted((REPO / "samples").glob("*.pdf"))]
+    print("\nborn-digital PDF samples: truth rows recovered whole, by tool")
+    print(f"{'tool':<28} {'rows':>8} {'share':>7} {'s/page':>8}")
+    for r in compare(PDF_TOOLS, pages):
+        print(f"{r['tool']:<28} {r['rows']:>8} {r['share']:>7.1%} {r['seconds_per_page']:>8.3f} {r['error'] or ''}")
 
 
 if __name__ == "__main__":

@@ -156,8 +156,29 @@ def text_blocks(scan: Scan) -> list[tuple[int, int, int, int]]:
     blocks = line_components(cv2.dilate(text_ink, smear))
     pad = scan.px(4)
     h, w = scan.gray.shape
-    return [(max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h))
-            for x0, y0, x1, y1 in blocks if (x1 - x0) > scan.px(5) and (y1 - y0) > scan.px(5)]
+    padded = [(max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h))
+              for x0, y0, x1, y1 in blocks if (x1 - x0) > scan.px(5) and (y1 - y0) > scan.px(5)]
+    return merge_overlapping(padded)
+
+
+def merge_overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Boxes that overlap joined into one, so no text is read twice (a ruled cell's text sits inside the
+    bounding box of the table block once the rulings that framed it are gone)."""
+    merged = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        out: list[tuple[int, int, int, int]] = []
+        for box in merged:
+            for i, other in enumerate(out):
+                if box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]:
+                    out[i] = (min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3]))
+                    changed = True
+                    break
+            else:
+                out.append(box)
+        merged = out
+    return merged
 
 
 # --- OCR lines to words ------------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ class FlagKind(str, Enum):
     ocr_suspect = "ocr_suspect"
     low_confidence = "low_confidence"
     unparsed_table = "unparsed_table"
+    # across issues of one table series (extractor/series.py)
+    cumulative_decrease = "cumulative_decrease"
+    denominator_changed = "denominator_changed"
+    place_missing = "place_missing"
 
 
 class Severity(str, Enum):
