@@ -91,7 +91,34 @@ def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
         region = table_below(page, title, limit, all_phrases, hints, claimed)
         if region is not None:
             regions.append(region)
-    return regions
+    return regions + untitled_tables(page, all_phrases, hints, claimed)
+
+
+def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> list[Region]:
+    """Tables printed without a title we recognise: runs of numeric rows no title claimed, with the short
+    header lines right above them."""
+    regions = []
+    while True:
+        rest = [w for w in page.words if id(w) not in claimed and not is_prose(w)]
+        rows = numeric_rows(rest)
+        if len(rows) < 3:
+            return regions
+        first = rows[0]
+        x0, x1 = min(w.box.x0 for w in first), max(w.box.x1 for w in first)
+        top = min(w.box.top for w in first)
+        height = max(w.box.bottom for w in first) - top
+        above = [r for r in rows_of([w for w in rest if w.box.bottom <= top and w.box.x1 > x0 - 100 and w.box.x0 < x1])]
+        for row in reversed(above[-6:]):  # header lines: close above the first row, at most six of them
+            if top - max(w.box.bottom for w in row) > 2 * height:
+                break
+            top = min(w.box.top for w in row)
+        anchor = Phrase([Word(text="", box=Box(x0=x0, x1=x1, top=top - 2, bottom=top - 1))])
+        before = len(claimed)
+        region = table_below(page, anchor, page.height or 1e9, all_phrases, hints, claimed)
+        if region is None or len(claimed) == before:
+            claimed.update(id(w) for w in first)  # not a table: do not look at these rows again
+            continue
+        regions.append(region.model_copy(update={"title": None}))
 
 
 def numeric_rows(words: list[Word]) -> list[list[Word]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import cv2
 import numpy as np
@@ -36,11 +36,16 @@ class OcrLine:
         return min(xs), min(ys), max(xs), max(ys)
 
 
+# Given the boxes (x0, y0, x1, y1) of the lines found in an image, says which are worth recognising;
+# lets the caller skip article text, which is most of a page and of no use to the tables.
+Keep = Callable[[list[tuple[float, float, float, float]]], list[bool]]
+
+
 class OcrBackend(Protocol):
     name: str
     version: str
 
-    def read(self, image: np.ndarray) -> list[OcrLine]: ...
+    def read(self, image: np.ndarray, keep: Keep | None = None) -> list[OcrLine]: ...
 
 
 def to_bgr(image: np.ndarray) -> np.ndarray:
@@ -88,11 +93,15 @@ class RapidOcrBackend:
         boxes, _ = self.detector(to_bgr(small))
         return [] if boxes is None else [b / scale for b in boxes]
 
-    def read(self, image: np.ndarray) -> list[OcrLine]:
+    def read(self, image: np.ndarray, keep: Keep | None = None) -> list[OcrLine]:
         image = to_bgr(image)
         height, width = image.shape[:2]
+        boxes = self.detect(image)
+        if keep is not None:
+            wanted = keep([(*b.min(axis=0), *b.max(axis=0)) for b in boxes])
+            boxes = [b for b, w in zip(boxes, wanted) if w]
         crops, frames = [], []
-        for box in self.detect(image):
+        for box in boxes:
             x0, y0 = np.maximum(np.floor(box.min(axis=0)) - CROP_PAD, 0).astype(int)
             x1, y1 = np.ceil(box.max(axis=0)).astype(int) + CROP_PAD
             x1, y1 = min(x1, width), min(y1, height)
@@ -146,7 +155,8 @@ class PaddleOcrBackend:
         except PackageNotFoundError:
             self.version = "paddleocr (unknown version)"
 
-    def read(self, image: np.ndarray) -> list[OcrLine]:
+    def read(self, image: np.ndarray, keep: Keep | None = None) -> list[OcrLine]:
+        """keep is ignored: PaddleOCR detects and recognises in one call."""
         result = self.engine.ocr(to_bgr(image), cls=False) or [[]]
         return [OcrLine(text=text, box=[tuple(map(float, p)) for p in box], confidence=float(score))
                 for box, (text, score) in (result[0] or [])]

@@ -2,8 +2,8 @@
 words with boxes in PDF points and ruling lines, so layout, reassembly and checks need not know about OCR.
 
 Preparation with OpenCV: undo the skew, find ruling lines and erase them (a ruling through a crop reads as "1"
-or "|"), cut the page into text blocks, OCR each block, and split OCR lines that run over several table cells
-into one word per cell.
+or "|"), skip article paragraphs (most of a page, and slow to recognise), and split OCR lines that run over
+several table cells into one word per cell.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ MAX_SKEW = 5.0             # degrees; a larger angle is a rotated page, not skew
 H_RULE_PT = 24.0           # a horizontal ink run this long (points) is a ruling, not a glyph stroke
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
+PROSE_RUN = 4              # justified lines in a row that make an article paragraph (a table note is shorter)
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 
@@ -147,38 +148,28 @@ def without_rulings(scan: Scan) -> np.ndarray:
     return clean
 
 
-def text_blocks(scan: Scan) -> list[tuple[int, int, int, int]]:
-    """Blocks of text (a table, an article column, a headline): ink smeared by about an em each way so that
-    words and lines join but column gutters stay open. Each block is OCR'd at its own text size."""
-    text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
-    text_ink = cv2.morphologyEx(text_ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # drop speckle noise
-    smear = cv2.getStructuringElement(cv2.MORPH_RECT, (scan.px(14), scan.px(10)))
-    blocks = line_components(cv2.dilate(text_ink, smear))
-    pad = scan.px(4)
-    h, w = scan.gray.shape
-    padded = [(max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h))
-              for x0, y0, x1, y1 in blocks if (x1 - x0) > scan.px(5) and (y1 - y0) > scan.px(5)]
-    return merge_overlapping(padded)
-
-
-def merge_overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """Boxes that overlap joined into one, so no text is read twice (a ruled cell's text sits inside the
-    bounding box of the table block once the rulings that framed it are gone)."""
-    merged = list(boxes)
-    changed = True
-    while changed:
-        changed = False
-        out: list[tuple[int, int, int, int]] = []
-        for box in merged:
-            for i, other in enumerate(out):
-                if box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]:
-                    out[i] = (min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3]))
-                    changed = True
-                    break
-            else:
-                out.append(box)
-        merged = out
-    return merged
+def worth_reading(boxes: list[tuple[float, float, float, float]]) -> list[bool]:
+    """False for the lines of article paragraphs: runs of PROSE_RUN or more long lines, one under the other,
+    with the same left and right edges (justified text). Tables, titles, short notes and headlines are read."""
+    below: dict[int, int] = {}
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        h = y1 - y0
+        if x1 - x0 < 8 * h:
+            continue
+        for j, (u0, v0, u1, v1) in enumerate(boxes):
+            if j != i and y1 - 0.5 * h < v0 < y1 + 1.5 * h and abs(u0 - x0) < h and abs(u1 - x1) < h:
+                below[i] = j
+                break
+    above = {j: i for i, j in below.items()}
+    keep = [True] * len(boxes)
+    for start in (i for i in below if i not in above):
+        run = [start]
+        while run[-1] in below and len(run) <= len(boxes):
+            run.append(below[run[-1]])
+        if len(run) >= PROSE_RUN:
+            for i in run:
+                keep[i] = False
+    return keep
 
 
 # --- OCR lines to words ------------------------------------------------------------------------------------
@@ -258,12 +249,6 @@ def rulings_across(line: OcrLine, verticals: list[Box], scan: Scan) -> list[floa
     return [v.xmid * scan.dpi / 72.0 for v in verticals if v.top <= mid <= v.bottom and x0 < v.xmid * scan.dpi / 72.0 < x1]
 
 
-def shifted(line: OcrLine, dx: int, dy: int) -> OcrLine:
-    return OcrLine(text=line.text, box=[(x + dx, y + dy) for x, y in line.box], confidence=line.confidence,
-                   char_confidences=line.char_confidences,
-                   char_centres=[c + dx for c in line.char_centres] if line.char_centres else None)
-
-
 # --- pages -------------------------------------------------------------------------------------------------
 
 def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend) -> Page:
@@ -274,11 +259,8 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     clean = without_rulings(scan)
     text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
     verticals = [r.box for r in rulings if r.orientation == "v"]
-    words = []
-    for x0, y0, x1, y1 in text_blocks(scan):
-        for line in backend.read(clean[y0:y1, x0:x1]):
-            line = shifted(line, x0, y0)
-            words += words_of_line(line, scan, text_ink, rulings_across(line, verticals, scan))
+    words = [w for line in backend.read(clean, keep=worth_reading)
+             for w in words_of_line(line, scan, text_ink, rulings_across(line, verticals, scan))]
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")

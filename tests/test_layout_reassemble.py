@@ -99,3 +99,16 @@ def test_ruled_table_takes_columns_from_the_rulings():
     assert table.layout == "ruled"
     assert [c.path[-1] for c in table.columns] == ["户数", "已安装数", "安装率", "名次"]
     assert all(c.path[0] == "自闭阀" for c in table.columns)
+
+
+@pytest.mark.parametrize("name", ["p01_ruled_3level", "p02_open_2level", "p04_threeline_2panel", "p06_open_two_tables"])
+def test_a_table_without_a_recognised_title_is_still_found_with_its_headers(name):
+    page = read_pdf(SAMPLES / f"{name}.pdf")[0]
+    truth = json.loads((SAMPLES / f"{name}.truth.json").read_text(encoding="utf-8"))
+    page.words = [w for w in page.words if not HINTS.is_title(w.text)]
+    regions = find_tables(page, HINTS)
+    assert len(regions) == len(truth) and all(r.title is None for r in regions)
+    for region, t in zip(regions, truth):
+        table = reassemble(region, "x.pdf", 1, "t", HINTS)
+        assert [c.path for c in table.columns] == t["columns"]
+        assert len(table.rows) == len(t["rows"]) + bool(t.get("total"))
