@@ -24,6 +24,7 @@ test: setup
 bench: setup
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ingest_bench.py
 
 # Re-render the sample pages (needs reportlab and Debian's fonts-wqy-zenhei; the rendered files are committed).
 samples: setup

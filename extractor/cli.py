@@ -1,18 +1,21 @@
-"""Command line: `baozhi extract PAGE.pdf [MORE ...] -o OUT/`."""
+"""Command line: `baozhi extract PAGE.pdf [MORE ...] -o OUT/`; an archive: `baozhi ingest|export|report --db FILE`."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from extractor import __version__
+from extractor import __version__, archive
 from extractor.export import write_outputs
+from extractor.export_articles import write_articles
 from extractor.pipeline import SUPPORTED, FileResult, process_file
+from extractor.report import from_archive, from_results, write_report
 
 
 def expand_inputs(items: list[str]) -> list[Path]:
@@ -34,6 +37,7 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
         "layout": layout,
         "inputs": [{"source": r.source, "path": r.path, "kind": r.kind, "pages": r.pages,
                     "tables": [t.table_id for t in r.tables], "flags": len(r.flags),
+                    "articles": sum(len(a.articles) for a in r.articles),
                     "status": "failed" if r.error else "ok", "error": r.error, "warnings": r.warnings,
                     "seconds": {k: round(v, 4) for k, v in r.seconds.items()}} for r in results],
         "pages": sum(r.pages for r in results),
@@ -67,7 +71,9 @@ def extract(args: argparse.Namespace) -> int:
             # outputs are rewritten after every file, so an interrupted batch keeps what it finished
             write_outputs(out, [t for r in results for t in r.tables], [f for r in results for f in r.flags],
                           manifest(results, started, args.layout))
+            write_articles(out, [a for r in results for a in r.articles])
             progress.advance(task)
+    write_report(out / "report.html", from_results(results))
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
@@ -80,6 +86,64 @@ def extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def ingest(args: argparse.Namespace) -> int:
+    console = Console(stderr=True, soft_wrap=True)
+    paths = expand_inputs(args.inputs)
+    if not paths:
+        console.print("baozhi: no input files")
+        return 2
+    con = archive.connect(args.db)
+    plan = archive.plan(con, paths)
+    if plan.skipped:
+        console.print(f"{len(plan.skipped)} files already in {args.db}, skipped", highlight=False)
+    started, pages, failed = time.perf_counter(), 0, []
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[pages_per_minute]:.0f} pages/min"), TimeRemainingColumn()]
+    try:
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("ingesting", total=len(plan.todo), pages_per_minute=0)
+            for result in archive.ingest(con, plan.todo, args.workers, args.layout):
+                pages += result.pages
+                progress.update(task, advance=1, pages_per_minute=pages * 60 / (time.perf_counter() - started))
+                if result.error:
+                    failed.append(result.error)
+                    console.print(f"[red]error[/red] {result.error}", highlight=False)
+                for warning in result.warnings:
+                    console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+                if not console.is_terminal:  # without a progress bar, a log line per committed file
+                    console.print(f"stored {result.path}: {result.pages} pages, {len(result.tables)} tables, "
+                                  f"{len(result.flags)} flags", highlight=False)
+    except KeyboardInterrupt:
+        console.print(f"interrupted: the files stored so far are kept in {args.db}; run again to go on")
+        return 130
+    finally:
+        con.close()
+    minutes = (time.perf_counter() - started) / 60
+    console.print(f"{len(plan.todo)} files, {pages} pages in {minutes * 60:.1f} s "
+                  f"({pages / max(minutes, 1e-9):.0f} pages/min) → {args.db}", highlight=False)
+    if failed:
+        console.print(f"{len(failed)} of {len(plan.todo)} files failed (recorded in the archive):", highlight=False)
+        for error in failed:
+            console.print(f"  {error}", highlight=False)
+        return 1
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    console = Console(stderr=True, soft_wrap=True)
+    if not Path(args.db).is_file():
+        console.print(f"baozhi: {args.db}: no such archive", highlight=False)
+        return 2
+    with archive.connect(args.db, read_only=True) as con:
+        if args.command == "export":
+            sizes = archive.export(con, Path(args.out), args.layout)
+            console.print(f"{len(sizes)} series → {args.out}/series/, flags → {args.out}/flags.csv", highlight=False)
+        else:
+            write_report(Path(args.out), from_archive(con, args.layout))
+            console.print(f"report → {args.out}", highlight=False)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baozhi", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
@@ -89,6 +153,22 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("-o", "--out", required=True, help="output folder")
     ex.add_argument("--layout", default="jiaozuo_daily", help="layout hints file in layouts/ (default: %(default)s)")
     ex.set_defaults(run=extract)
+    ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)")
+    ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")
+    ing.add_argument("--db", required=True, help="archive file (created if missing)")
+    ing.add_argument("--workers", type=int, default=os.cpu_count(), help="worker processes (default: %(default)s)")
+    ing.add_argument("--layout", default="jiaozuo_daily", help="layout hints file in layouts/ (default: %(default)s)")
+    ing.set_defaults(run=ingest)
+    exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv")
+    exp.add_argument("--db", required=True, help="archive file")
+    exp.add_argument("-o", "--out", required=True, help="output folder")
+    exp.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
+    exp.set_defaults(run=export)
+    rep = sub.add_parser("report", help="report.html of an archive: pages, tables and flags to look at")
+    rep.add_argument("--db", required=True, help="archive file")
+    rep.add_argument("-o", "--out", required=True, help="the HTML file to write")
+    rep.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
+    rep.set_defaults(run=export)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -5,6 +5,7 @@ Models are only ever loaded from local files (the RapidOCR wheel ships PP-OCRv4)
 from __future__ import annotations
 
 import importlib.util
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -13,6 +14,9 @@ from typing import Callable, Protocol
 
 import cv2
 import numpy as np
+
+from extractor.hints import _read_toml
+from extractor.numbers import parse_number
 
 # Detection runs on a copy scaled so that text is about this tall: the DB detector finds lines well there,
 # and a 300-dpi page costs a quarter of the time it would at full size. Recognition uses full-resolution crops.
@@ -36,16 +40,33 @@ class OcrLine:
         return min(xs), min(ys), max(xs), max(ys)
 
 
-# Given the boxes (x0, y0, x1, y1) of the lines found in an image, says which are worth recognising;
-# lets the caller skip article text, which is most of a page and of no use to the tables.
-Keep = Callable[[list[tuple[float, float, float, float]]], list[bool]]
+Rect = tuple[float, float, float, float]   # x0, y0, x1, y1 in pixels
+# Given the rectangles of the text lines found in an image, returns the rectangles to recognise: lets the
+# caller skip article text (most of a page, of no use to the tables) and cut lines at cell borders.
+Plan = Callable[[list[Rect]], list[Rect]]
+
+
+@lru_cache(maxsize=None)
+def ocr_settings() -> dict:
+    """schemas/ocr.toml: the confidence threshold, digit lookalikes and confusable characters."""
+    return _read_toml("schemas", "ocr")
+
+
+def digits_for_lookalikes(text: str) -> str:
+    """A word the recogniser read with letters for digits ("o" for 0 in a lone-zero cell) as the number it is;
+    any other word unchanged."""
+    lookalikes = ocr_settings()["lookalikes"]
+    if not any(c in lookalikes for c in text):
+        return text
+    mapped = "".join(lookalikes.get(c, c) for c in text)
+    return mapped if parse_number(mapped).value is not None else text
 
 
 class OcrBackend(Protocol):
     name: str
     version: str
 
-    def read(self, image: np.ndarray, keep: Keep | None = None) -> list[OcrLine]: ...
+    def read(self, image: np.ndarray, plan: Plan | None = None) -> list[OcrLine]: ...
 
 
 def to_bgr(image: np.ndarray) -> np.ndarray:
@@ -93,18 +114,14 @@ class RapidOcrBackend:
         boxes, _ = self.detector(to_bgr(small))
         return [] if boxes is None else [b / scale for b in boxes]
 
-    def read(self, image: np.ndarray, keep: Keep | None = None) -> list[OcrLine]:
+    def read(self, image: np.ndarray, plan: Plan | None = None) -> list[OcrLine]:
         image = to_bgr(image)
         height, width = image.shape[:2]
-        boxes = self.detect(image)
-        if keep is not None:
-            wanted = keep([(*b.min(axis=0), *b.max(axis=0)) for b in boxes])
-            boxes = [b for b, w in zip(boxes, wanted) if w]
+        rects = [(*b.min(axis=0), *b.max(axis=0)) for b in self.detect(image)]
         crops, frames = [], []
-        for box in boxes:
-            x0, y0 = np.maximum(np.floor(box.min(axis=0)) - CROP_PAD, 0).astype(int)
-            x1, y1 = np.ceil(box.max(axis=0)).astype(int) + CROP_PAD
-            x1, y1 = min(x1, width), min(y1, height)
+        for rx0, ry0, rx1, ry1 in plan(rects) if plan else rects:
+            x0, y0 = max(int(rx0) - CROP_PAD, 0), max(int(ry0) - CROP_PAD, 0)
+            x1, y1 = min(int(math.ceil(rx1)) + CROP_PAD, width), min(int(math.ceil(ry1)) + CROP_PAD, height)
             if x1 - x0 >= 4 and y1 - y0 >= 4:
                 crops.append(image[y0:y1, x0:x1])
                 frames.append((x0, y0, x1, y1))
@@ -155,8 +172,8 @@ class PaddleOcrBackend:
         except PackageNotFoundError:
             self.version = "paddleocr (unknown version)"
 
-    def read(self, image: np.ndarray, keep: Keep | None = None) -> list[OcrLine]:
-        """keep is ignored: PaddleOCR detects and recognises in one call."""
+    def read(self, image: np.ndarray, plan: Plan | None = None) -> list[OcrLine]:
+        """plan is not used: PaddleOCR detects and recognises in one call."""
         result = self.engine.ocr(to_bgr(image), cls=False) or [[]]
         return [OcrLine(text=text, box=[tuple(map(float, p)) for p in box], confidence=float(score))
                 for box, (text, score) in (result[0] or [])]

@@ -6,12 +6,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractor.articles import articles_of_page
 from extractor.check import check_table
 from extractor.errors import InputError
 from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
 from extractor.read_pdf import read_pdf
 from extractor.reassemble import reassemble
+from schemas.article import ArticlesOfPage
 from schemas.document import Page
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Table
@@ -29,6 +31,7 @@ class FileResult:
     pages: int = 0
     tables: list[Table] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    articles: list[ArticlesOfPage] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -100,7 +103,10 @@ def process_file(path: Path, layout: str = "jiaozuo_daily") -> FileResult:
             if page.kind == "scan":
                 result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
                 continue
-            result.tables += per_page(page, hints, path.stem, timer)
+            tables = per_page(page, hints, path.stem, timer)
+            result.tables += tables
+            with timer("articles"):
+                result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box]))
         with timer("check"):
             for table in result.tables:
                 result.flags += check_table(table) if table.columns else [unparsed_flag(table)]

@@ -8,6 +8,7 @@ several table cells into one word per cell.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,15 +17,17 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from extractor.errors import InputError
-from extractor.ocr import OcrBackend, OcrLine, get_backend
+from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend
 from schemas.document import Box, Page, Ruling, Word
 
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 DEFAULT_DPI = 200          # assumed when an image carries no resolution
 MAX_SKEW = 5.0             # degrees; a larger angle is a rotated page, not skew
-H_RULE_PT = 24.0           # a horizontal ink run this long (points) is a ruling, not a glyph stroke
+H_RULE_PT = 40.0           # a horizontal ink run this long (points) is a ruling: bold text joins strokes over 25pt
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
-PROSE_RUN = 4              # justified lines in a row that make an article paragraph (a table note is shorter)
+PROSE_RUN = 4              # lines of solid text in a stack that make an article paragraph (a table note is shorter)
+CELL_GAP_EM = 0.9          # blank (in line heights) wider than between characters of running text: cells
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 
@@ -148,28 +151,94 @@ def without_rulings(scan: Scan) -> np.ndarray:
     return clean
 
 
-def worth_reading(boxes: list[tuple[float, float, float, float]]) -> list[bool]:
-    """False for the lines of article paragraphs: runs of PROSE_RUN or more long lines, one under the other,
-    with the same left and right edges (justified text). Tables, titles, short notes and headlines are read."""
-    below: dict[int, int] = {}
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
-        h = y1 - y0
-        if x1 - x0 < 8 * h:
-            continue
-        for j, (u0, v0, u1, v1) in enumerate(boxes):
-            if j != i and y1 - 0.5 * h < v0 < y1 + 1.5 * h and abs(u0 - x0) < h and abs(u1 - x1) < h:
-                below[i] = j
-                break
-    above = {j: i for i, j in below.items()}
-    keep = [True] * len(boxes)
-    for start in (i for i in below if i not in above):
-        run = [start]
-        while run[-1] in below and len(run) <= len(boxes):
-            run.append(below[run[-1]])
-        if len(run) >= PROSE_RUN:
-            for i in run:
-                keep[i] = False
-    return keep
+def prose_lines(rects: list[Rect]) -> list[bool]:
+    """True for the lines of article paragraphs: stacks of PROSE_RUN or more long pieces of text (no wide blank
+    inside, as rects are already cut there), each just under the one above and overlapping it sideways.
+    A title, a date line or a table note makes a shorter stack; table cells are not long."""
+    long = [r[2] - r[0] > 8 * (r[3] - r[1]) for r in rects]
+    parent = list(range(len(rects)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(rects):
+        for j, b in enumerate(rects):
+            if i < j and long[i] and long[j] and stacked(a, b):
+                parent[root(j)] = root(i)
+    rows: dict[int, set[int]] = {}
+    for i in range(len(rects)):
+        if long[i]:
+            rows.setdefault(root(i), set()).add(round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)))
+    return [long[i] and len(rows[root(i)]) >= PROSE_RUN for i in range(len(rects))]
+
+
+def stacked(a: Rect, b: Rect) -> bool:
+    """b sits on the next line under a (or a under b) with similar height and overlapping sideways."""
+    h = max(a[3] - a[1], b[3] - b[1])
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    upper, lower = (a, b) if a[1] <= b[1] else (b, a)
+    return overlap > 0.5 * min(a[2] - a[0], b[2] - b[0]) and 0 < lower[1] - upper[1] < 2.0 * h \
+        and abs((a[3] - a[1]) - (b[3] - b[1])) < 0.3 * h
+
+
+def cut_at(rect: Rect, xs: list[float]) -> list[Rect]:
+    x0, y0, x1, y1 = rect
+    edges = [x0] + sorted(x for x in xs if x0 < x < x1) + [x1]
+    return [(a, y0, b, y1) for a, b in zip(edges, edges[1:]) if b - a > 2]
+
+
+def inked(rect: Rect, text_ink: np.ndarray) -> Rect | None:
+    """A rect narrowed to the ink inside it (with a little margin, which the recogniser wants), None if blank."""
+    x0, y0, x1, y1 = rect
+    ix0, _, ix1, _ = ink_extent(text_ink, x0, y0, x1, y1)
+    if not text_ink[int(y0):int(math.ceil(y1)), ix0:ix1].any():
+        return None
+    margin = 0.2 * (y1 - y0)
+    return max(x0, ix0 - margin), y0, min(x1, ix1 + margin), y1
+
+
+def inside(inner: Rect, outer: Rect) -> bool:
+    return inner[0] >= outer[0] - 1 and inner[2] <= outer[2] + 1 and inner[1] >= outer[1] - 2 and inner[3] <= outer[3] + 2
+
+
+def missed_ink(scan: Scan, text_ink: np.ndarray, rects: list[Rect]) -> list[Rect]:
+    """Glyph-sized ink the detector found no line for (it misses a lone narrow "1" in a table cell)."""
+    if not rects:
+        return []
+    height = float(np.median([r[3] - r[1] for r in rects]))
+    covered = np.zeros_like(text_ink)
+    for x0, y0, x1, y1 in rects:
+        covered[int(y0):int(math.ceil(y1)), int(x0):int(math.ceil(x1))] = 255
+    loose = cv2.bitwise_and(text_ink, cv2.bitwise_not(covered))
+    out = []
+    for x0, y0, x1, y1 in line_components(cv2.dilate(loose, np.ones((3, 3), np.uint8))):
+        if 0.45 * height <= y1 - y0 <= 1.2 * height and x1 - x0 <= 3 * height:
+            pad = 0.25 * height
+            out.append((max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad))
+    return out
+
+
+def pieces_of(rect: Rect, text_ink: np.ndarray, rulings_x: list[float]) -> list[Rect]:
+    """A detected line cut at the vertical rulings it crosses and at blanks as wide as the space between
+    table cells: one cell per piece, so no crop (and no OCR'd string) runs over two cells."""
+    x0, y0, x1, y1 = (int(v) for v in rect)
+    ix0, top, ix1, bottom = ink_extent(text_ink, x0, y0, x1, y1)
+    em = max(bottom - top, 1)
+    cuts = rulings_x + ink_gaps(text_ink, ix0, top, ix1, bottom, CELL_GAP_EM * em)
+    return [p for p in (inked(c, text_ink) for c in cut_at(rect, cuts)) if p]
+
+
+def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box]) -> Plan:
+    """What to recognise of the detected lines: each cut into cell-sized pieces, minus slivers another piece
+    already covers and the lines of article paragraphs; plus glyphs the detector missed."""
+    def plan(rects: list[Rect]) -> list[Rect]:
+        pieces = [p for r in rects for p in pieces_of(r, text_ink, rulings_across(r, verticals, scan))]
+        pieces = [p for p in pieces if not any(q is not p and inside(p, q) for q in pieces)]
+        wanted = [p for p, prose in zip(pieces, prose_lines(pieces)) if not prose]
+        return wanted + missed_ink(scan, text_ink, rects)
+    return plan
 
 
 # --- OCR lines to words ------------------------------------------------------------------------------------
@@ -226,25 +295,37 @@ def ink_extent(ink: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> t
     return x0 + cols[0], y0 + rows[0], x0 + cols[-1] + 1, y0 + rows[-1] + 1
 
 
-def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, rulings_x: list[float]) -> list[Word]:
-    """One Word per cell-sized piece of an OCR line, its box shrunk to the piece's ink."""
+def em_box(text: str, top: int, bottom: int) -> tuple[float, float]:
+    """Top and bottom of a word's em box from its ink: a text layer's boxes span the font size whatever the
+    glyphs, so cells of one row line up; digits fill about 0.72 of it, CJK about 0.92, both near the middle."""
+    share = 0.92 if CJK.search(text) else 0.72
+    size = (bottom - top) / share
+    mid = (top + bottom) / 2
+    return mid - size / 2, mid + size / 2
+
+
+def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray) -> list[Word]:
+    """One Word per cell-sized piece of an OCR line, its box the em box around the piece's ink."""
     lx0, ly0, lx1, ly1 = line.bbox
     x0, top, x1, bottom = ink_extent(text_ink, lx0, ly0, lx1, ly1)
     em = max(bottom - top, 1)
-    cuts = ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT))) + rulings_x
+    cuts = ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT)))
     words = []
     for text, left, right, confs in split_line(line, cuts, em):
-        bx0, _, bx1, _ = ink_extent(text_ink, left, top, right, bottom)
+        text = digits_for_lookalikes(text)
+        bx0, ink_top, bx1, ink_bottom = ink_extent(text_ink, left, top, right, bottom)
+        box_top, box_bottom = em_box(text, ink_top, ink_bottom)
         confidence = min(confs) if confs else line.confidence
-        words.append(Word(text=text, box=Box(x0=scan.pt(bx0), top=scan.pt(top), x1=scan.pt(bx1), bottom=scan.pt(bottom)),
-                          confidence=round(confidence, 4), size=round(scan.pt(em), 2),
+        words.append(Word(text=text, box=Box(x0=scan.pt(bx0), top=scan.pt(box_top), x1=scan.pt(bx1),
+                                             bottom=scan.pt(box_bottom)),
+                          confidence=round(confidence, 4), size=round(scan.pt(box_bottom - box_top), 2),
                           char_confidences=[round(c, 4) for c in confs] if confs else None))
     return words
 
 
-def rulings_across(line: OcrLine, verticals: list[Box], scan: Scan) -> list[float]:
+def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
     """x (pixels) of the vertical rulings that run through a line's middle: cell borders inside it."""
-    x0, y0, x1, y1 = line.bbox
+    x0, y0, x1, y1 = rect
     mid = scan.pt((y0 + y1) / 2)
     return [v.xmid * scan.dpi / 72.0 for v in verticals if v.top <= mid <= v.bottom and x0 < v.xmid * scan.dpi / 72.0 < x1]
 
@@ -259,8 +340,8 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     clean = without_rulings(scan)
     text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
     verticals = [r.box for r in rulings if r.orientation == "v"]
-    words = [w for line in backend.read(clean, keep=worth_reading)
-             for w in words_of_line(line, scan, text_ink, rulings_across(line, verticals, scan))]
+    words = [w for line in backend.read(clean, plan=reading_plan(scan, text_ink, verticals))
+             for w in words_of_line(line, scan, text_ink)]
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")

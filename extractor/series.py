@@ -75,10 +75,11 @@ def panel(cells: pd.DataFrame, hints: LayoutHints, rules: SeriesRules | None = N
     return out.reset_index(drop=True)
 
 
-def _flag_row(row, kind: FlagKind, severity: Severity, message: str, **fields) -> dict:
-    flag = Flag(source=row.source, page=row.page, table_id=row.table_id, kind=kind, severity=severity,
+def _flag_row(at, kind: FlagKind, severity: Severity, message: str, **fields) -> dict:
+    """A flag on the table of panel row `at`, with the series columns."""
+    flag = Flag(source=at.source, page=at.page, table_id=at.table_id, kind=kind, severity=severity,
                 message=message, **fields)
-    return {**flag.model_dump(mode="json"), "series": row.series, "date": row.date, "file_hash": row.file_hash}
+    return {**flag.model_dump(mode="json"), "series": at.series, "date": at.date, "file_hash": at.file_hash}
 
 
 def _with_previous_issue(cells: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,221 @@
+"""report.html: one static file for a person to check a run or an archive. Per page, the page image with its tables
+outlined and every flagged cell marked (text dumps: the text), and each flag beside the crop of the printed cell with
+the printed and recomputed values; on top, flags by kind and by table."""
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pypdfium2 as pdfium
+from PIL import Image
+
+from extractor.archive import all_flags, page_records, series_panel
+from extractor.export import FLAG_COLUMNS, atomic_write, cell_records
+from extractor.pipeline import FileResult
+from schemas.document import Box
+
+DPI = 100
+PAD = 4.0  # points of page around a cropped cell, so that its neighbours show where it sits
+BOX = ["x0", "y0", "x1", "y1"]
+
+
+@dataclass
+class ReportData:
+    """What a report shows; `doc` tells files apart (a path for a run, a content hash for an archive)."""
+    title: str
+    pages: pd.DataFrame   # doc, path, source, page, kind, text
+    tables: pd.DataFrame  # doc, table_id, page, title, date, x0, y0, x1, y1
+    cells: pd.DataFrame   # doc, table_id, row, column, x0, y0, x1, y1
+    flags: pd.DataFrame   # doc + FLAG_COLUMNS
+    failed: list[str]     # errors of files that could not be read
+
+
+def _table_record(doc: str, t) -> dict:
+    box = t.box
+    return {"doc": doc, "table_id": t.table_id, "page": t.page, "title": t.title, "date": t.date,
+            "x0": box.x0 if box else None, "y0": box.top if box else None,
+            "x1": box.x1 if box else None, "y1": box.bottom if box else None}
+
+
+def from_results(results: list[FileResult], title: str = "baozhi extract") -> ReportData:
+    ok = [r for r in results if not r.error]
+    return ReportData(
+        title=title,
+        pages=pd.DataFrame([{"doc": r.path, "path": r.path, "source": r.source, **p} for r in ok for p in page_records(r)],
+                           columns=["doc", "path", "source", "page", "kind", "text"]),
+        tables=pd.DataFrame([_table_record(r.path, t) for r in ok for t in r.tables],
+                            columns=["doc", "table_id", "page", "title", "date"] + BOX),
+        cells=pd.DataFrame([{"doc": r.path, **c} for r in ok for t in r.tables for c in cell_records(t)],
+                           columns=["doc", "table_id", "row", "column"] + BOX),
+        flags=pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok for f in r.flags],
+                           columns=["doc"] + FLAG_COLUMNS),
+        failed=[r.error for r in results if r.error],
+    )
+
+
+def from_archive(con: duckdb.DuckDBPyConnection, layout: str = "jiaozuo_daily") -> ReportData:
+    """Everything stored, with the cross-issue flags of every series."""
+    flags = all_flags(con, series_panel(con, layout)).rename(columns={"file_hash": "doc"})
+    return ReportData(
+        title="baozhi archive",
+        pages=con.execute("""SELECT p.file_hash AS doc, f.path, f.source, p.page, p.kind, p.text
+                             FROM pages p JOIN files f ON f.file_hash = p.file_hash AND f.status = 'ok'
+                             ORDER BY f.source, p.page""").df(),
+        tables=con.execute("""SELECT file_hash AS doc, table_id, page, title, strftime(date, '%Y-%m-%d') AS date,
+                              x0, y0, x1, y1 FROM tables""").df(),
+        cells=con.execute('SELECT file_hash AS doc, table_id, "row", "column", x0, y0, x1, y1 FROM cells').df(),
+        flags=flags[["doc"] + FLAG_COLUMNS],
+        failed=[e for (e,) in con.execute("SELECT error FROM files WHERE status = 'failed' ORDER BY path").fetchall()],
+    )
+
+
+def _box(rec) -> Box | None:
+    values = [getattr(rec, k) for k in BOX]
+    return None if any(pd.isna(v) for v in values) else Box(x0=values[0], top=values[1], x1=values[2], bottom=values[3])
+
+
+def flag_box(flag, cells: pd.DataFrame, table_box: Box | None) -> Box | None:
+    """The printed cells a flag is about (a whole column for a per-column finding); the table when it names none."""
+    hit = cells
+    if pd.notna(flag.row):
+        hit = hit[hit["row"] == flag.row]
+    if pd.notna(flag.column):
+        hit = hit[hit["column"] == flag.column]
+    boxes = [b for b in map(_box, hit.itertuples()) if b is not None]
+    if not boxes or hit is cells:
+        return table_box
+    union = boxes[0]
+    for b in boxes[1:]:
+        union = union.union(b)
+    return union
+
+
+def data_uri(image: Image.Image, fmt: str) -> str:
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format=fmt, quality=80)
+    return f"data:image/{fmt.lower()};base64,{base64.b64encode(buf.getvalue()).decode('ascii')}"
+
+
+def render_page(path: str, page: int) -> tuple[Image.Image, float, float] | None:
+    """The page at DPI and its size in points; None when the PDF is gone."""
+    if not Path(path).exists():
+        return None
+    pdf = pdfium.PdfDocument(path)
+    try:
+        p = pdf[page - 1]
+        width, height = p.get_size()
+        return p.render(scale=DPI / 72).to_pil(), width, height
+    finally:
+        pdf.close()
+
+
+def _crop(image: Image.Image, box: Box) -> str:
+    s = DPI / 72
+    return data_uri(image.crop((int((box.x0 - PAD) * s), int((box.top - PAD) * s),
+                                int((box.x1 + PAD) * s) + 1, int((box.bottom + PAD) * s) + 1)), "PNG")
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else escape(str(value))
+
+
+def _flag_item(n: int, flag, crop: str | None) -> str:
+    picture = f'<img class="crop" src="{crop}" alt="printed cell">' if crop else '<span class="nocrop">—</span>'
+    where = " · ".join(_text(v) for v in (flag.row, flag.column) if _text(v))
+    return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}"><span class="n">{n}</span>{picture}'
+            f'<div><b>{flag.kind}</b> <span class="where">{where}</span><br>'
+            f'printed <code class="printed">{_text(flag.printed)}</code> · '
+            f'recomputed <code class="expected">{_text(flag.expected)}</code>'
+            f'<div class="msg">{_text(flag.message)}</div></div></li>')
+
+
+def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> str:
+    rendered = render_page(page.path, int(page.page)) if page.kind == "pdf" else None
+    marks, items = [], []
+    for t in tables.itertuples():
+        box = _box(t)
+        if box:
+            marks.append(f'<rect class="table" x="{box.x0}" y="{box.top}" width="{box.width}" height="{box.height}">'
+                         f'<title>{_text(t.title)}</title></rect>')
+    for n, f in enumerate(flags.itertuples(), start=1):
+        table = tables[tables["table_id"] == f.table_id]
+        box = flag_box(f, cells[cells["table_id"] == f.table_id], _box(next(table.itertuples())) if len(table) else None)
+        if box and rendered:
+            marks.append(f'<g class="mark {f.severity}"><rect x="{box.x0}" y="{box.top}" width="{box.width}" '
+                         f'height="{box.height}"><title>{_text(f.message)}</title></rect>'
+                         f'<text x="{box.x1 + 1}" y="{box.top + 6}">{n}</text></g>')
+        items.append(_flag_item(n, f, _crop(rendered[0], box) if box and rendered else None))
+    if rendered:
+        image, width, height = rendered
+        sheet = (f'<div class="sheet" style="width:{image.width}px"><img src="{data_uri(image, "JPEG")}" alt="page">'
+                 f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none">{"".join(marks)}</svg></div>')
+    elif page.kind == "pdf":
+        sheet = f'<p class="missing">{_text(page.path)} is no longer there: no page image</p>'
+    else:
+        sheet = f'<pre class="dump">{_text(page.text)}</pre>'
+    titles = "".join(f"<li>{_text(t.title)} <small>{_text(t.date)} · {_text(t.table_id)}</small></li>"
+                     for t in tables.itertuples())
+    return (f'<section class="page" id="{anchor}"><h2>{_text(page.source)} · page {page.page}</h2>'
+            f'<ul class="tables">{titles}</ul><div class="body">{sheet}'
+            f'<ol class="flags">{"".join(items)}</ol></div></section>')
+
+
+def _summary(data: ReportData) -> str:
+    if data.flags.empty:
+        return "<p>No flags.</p>"
+    by_kind = data.flags.groupby(["kind", "severity"]).size().rename("flags").reset_index()
+    titled = data.flags.merge(data.tables[["doc", "table_id", "title"]], on=["doc", "table_id"], how="left")
+    by_table = (titled.fillna({"title": ""}).groupby(["source", "table_id", "title"], as_index=False)
+                .agg(flags=("kind", "size"),
+                     kinds=("kind", lambda k: ", ".join(f"{kind} {n}" for kind, n in k.value_counts().items()))))
+    return ('<h2>Flags by kind</h2>' + by_kind.to_html(index=False, classes="summary by-kind")
+            + '<h2>Flags by table</h2>' + by_table.to_html(index=False, classes="summary by-table"))
+
+
+STYLE = """
+body{font-family:sans-serif;margin:1em 2em;color:#222} h2{font-size:1.1em;margin-top:1.5em}
+table.summary{border-collapse:collapse} table.summary td,table.summary th{border:1px solid #ccc;padding:2px 8px}
+.body{display:flex;gap:1.5em;align-items:flex-start} .sheet{position:relative;flex:none;max-width:100%}
+.sheet img{display:block;width:100%} .sheet svg{position:absolute;left:0;top:0;width:100%;height:100%}
+rect.table{fill:none;stroke:#1f6feb;stroke-width:1.2} .mark rect{fill-opacity:.2;stroke-width:1}
+.mark text{font-size:7px;font-weight:bold} .mark.error rect{fill:#e00;stroke:#e00} .mark.error text{fill:#e00}
+.mark.warning rect{fill:#f80;stroke:#f80} .mark.warning text{fill:#c60} .mark.info rect{fill:#08c;stroke:#08c}
+.mark.info text{fill:#06a} ol.flags{list-style:none;padding:0;min-width:22em;max-width:34em}
+li.flag{display:flex;gap:.6em;align-items:flex-start;border-left:4px solid #ccc;padding:.3em .5em;margin-bottom:.5em}
+li.flag.error{border-color:#e00} li.flag.warning{border-color:#f80} li.flag.info{border-color:#08c}
+.n{font-weight:bold;min-width:1.5em} img.crop{max-width:14em;max-height:10em;border:1px solid #999}
+.msg{color:#555;font-size:.9em} pre.dump{max-height:40em;overflow:auto;background:#f6f6f6;padding:.5em;flex:none;
+width:32em;white-space:pre-wrap} .failed{color:#b00}
+"""
+# Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded.
+SCRIPT = """addEventListener('load', () => { const im = [...document.images];
+document.body.dataset.images = im.length; document.body.dataset.imagesDecoded = im.filter(i => i.naturalWidth > 0).length; });"""
+
+
+def render(data: ReportData) -> str:
+    sections, contents = [], []
+    for n, page in enumerate(data.pages.sort_values(["source", "page"]).itertuples(), start=1):
+        on_page = lambda frame: frame[(frame["doc"] == page.doc) & (frame["page"] == page.page)]
+        tables, flags = on_page(data.tables), on_page(data.flags)
+        cells = data.cells[data.cells["doc"] == page.doc]
+        sections.append(_page_section(f"page{n}", page, tables, cells, flags))
+        contents.append(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — {len(tables)} tables, '
+                        f'{len(flags)} flags</li>')
+    failed = "".join(f"<li>{_text(e)}</li>" for e in data.failed)
+    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
+            f'<style>{STYLE}</style><script>{SCRIPT}</script></head><body>'
+            f'<h1>{_text(data.title)}</h1><p>{len(data.pages)} pages, {len(data.tables)} tables, '
+            f'{len(data.flags)} flags, {len(data.failed)} files failed</p>'
+            + (f'<ul class="failed">{failed}</ul>' if failed else "")
+            + _summary(data) + f'<h2>Pages</h2><ul class="contents">{"".join(contents)}</ul>'
+            + "".join(sections) + "</body></html>")
+
+
+def write_report(path: Path, data: ReportData) -> None:
+    html = render(data)
+    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))

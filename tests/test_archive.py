@@ -1,0 +1,138 @@
+"""The archive: resumable ingest (content hash, a transaction per file), table series and cross-issue flags."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, SAMPLES, SHARED
+from extractor import archive
+from extractor.cli import main
+from extractor.pipeline import FileResult
+from extractor.series import series_key
+from schemas.table import Cell, Column, Row, Table
+
+SEEDS = SHARED / "seeds"
+RESIDENTIAL = "焦作市燃气居民用户安全装置加装"  # seeds 000 (统计表, 2022-09-25) and 001 (进度表, 2022-11-21)
+TABLES = ["files", "pages", "tables", "cells", "flags"]
+TIMING = {"files": "EXCLUDE (seconds, ingested_at)"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """Four sample PDFs and the two seed dumps that print the residential table."""
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds is not beside the repository")
+    folder = tmp_path_factory.mktemp("inputs")
+    for path in sorted(SAMPLES.glob("*.pdf"))[:4] + sorted(SEEDS.glob("00[01]_*.txt")):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def full_db(inputs, tmp_path_factory):
+    """An uninterrupted run on two workers."""
+    db = tmp_path_factory.mktemp("full") / "archive.duckdb"
+    assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
+    return db
+
+
+def content(db) -> dict[str, list[tuple]]:
+    with archive.connect(db, read_only=True) as con:
+        return {t: con.execute(f"SELECT * {TIMING.get(t, '')} FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def test_ingesting_twice_stores_each_page_once(inputs, full_db, tmp_path, capsys):
+    first = content(full_db)
+    assert len(first["files"]) == 6 and len(first["pages"]) == 6
+    # the same content under another name counts as the same file
+    shutil.copy(inputs / "p01_ruled_3level.pdf", tmp_path / "copy_of_p01.pdf")
+    assert main(["ingest", str(inputs), str(tmp_path), "--db", str(full_db), "--workers", "2"]) == 0
+    assert "7 files already in" in capsys.readouterr().err
+    assert content(full_db) == first
+
+
+def test_a_killed_run_resumes_to_the_same_content(inputs, full_db, tmp_path):
+    db = tmp_path / "archive.duckdb"
+    command = [sys.executable, "-m", "extractor.cli", "ingest", str(inputs), "--db", str(db), "--workers", "1"]
+    run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    for line in run.stderr:  # a line per committed file when stderr is not a terminal
+        if line.startswith("stored "):
+            run.send_signal(signal.SIGKILL)
+            break
+    run.wait()
+    assert run.returncode == -signal.SIGKILL
+    with archive.connect(db, read_only=True) as con:
+        stored = con.execute("SELECT count(*) FROM files").fetchone()[0]
+    assert 1 <= stored < 6  # killed midway, the first file kept
+    assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
+    assert content(db) == content(full_db)
+
+
+def test_failures_are_recorded_and_listed(tmp_path, capsys):
+    (tmp_path / "bad.pdf").write_bytes(b"not a pdf at all")
+    db = tmp_path / "a.duckdb"
+    assert main(["ingest", str(tmp_path), "--db", str(db), "--workers", "1"]) == 1
+    assert "1 of 1 files failed" in capsys.readouterr().err
+    # a failed file is tried again, and its record replaced rather than repeated
+    assert main(["ingest", str(tmp_path), "--db", str(db), "--workers", "1"]) == 1
+    with archive.connect(db, read_only=True) as con:
+        rows = con.execute("SELECT source, status, error FROM files").fetchall()
+    assert len(rows) == 1 and rows[0][:2] == ("bad.pdf", "failed") and "bad.pdf" in rows[0][2]
+
+
+def test_seed_dumps_of_one_table_export_as_one_panel(full_db, tmp_path):
+    assert main(["export", "--db", str(full_db), "-o", str(tmp_path)]) == 0
+    panel = pd.read_csv(tmp_path / "series" / f"{RESIDENTIAL}.csv", dtype=str)
+    assert list(panel.columns) == ["date", "source", "table_id", "row", "place", "column", "value", "printed"]
+    assert set(panel["date"]) == {"2022-09-25", "2022-11-21"}
+    assert set(panel["source"]) >= {"000_af58533d2f3a29ab.txt", "001_650fd2134c289d10.txt"}
+    assert set(panel.loc[panel["row"] == "温 县", "place"]) == {"温县"}
+    qinyang = panel[(panel["place"] == "沁阳市") & (panel["column"] == "金属软管 / 液化气 / 户数")]
+    assert qinyang.set_index("date")["value"].to_dict() == {"2022-09-25": "662", "2022-11-21": "1815"}
+    flags = pd.read_csv(tmp_path / "flags.csv", dtype=str)
+    changed = flags[(flags["kind"] == "denominator_changed") & (flags["row"] == "沁阳市")]
+    assert "金属软管 / 液化气 / 户数" in set(changed["column"]) and set(changed["series"]) == {RESIDENTIAL}
+
+
+@pytest.mark.parametrize("title,key", [
+    ("焦作市燃气居民用户安全装置加装情况统计表", RESIDENTIAL),
+    ("焦作市燃气居民用户安全装置加装情况进度表", RESIDENTIAL),
+    ("焦作市燃气居民用户 安全装置加装情况表（2022.11.21）", RESIDENTIAL),
+    ("第12期 焦作市燃气居民用户安全装置加装统计表", RESIDENTIAL),
+    ("统计表", None),
+])
+def test_series_key_strips_what_changes_between_issues(title, key):
+    assert series_key(title) == key
+
+
+def issue(name: str, title: str, date: str, rows: list[tuple[str, str, str, str]]) -> archive.Ingested:
+    table = Table(source=f"{name}.txt", page=1, table_id=f"{name}-t1", title=title, date=date,
+                  columns=[Column(path=["户数"]), Column(path=["已安装数"]), Column(path=["安装率"])],
+                  rows=[Row(label=label, cells=[Cell(printed=v) for v in values]) for label, *values in rows])
+    result = FileResult(source=f"{name}.txt", path=f"/archive/{name}.txt", kind="text", pages=1, tables=[table])
+    return archive.Ingested(f"hash-{name}", result, [{"page": 1, "kind": "text", "text": ""}])
+
+
+def test_cross_issue_flags():
+    con = archive.connect(":memory:")
+    archive.store(con, issue("a", "某市燃气安装情况统计表", "2022-10-01",
+                             [("沁阳", "100", "50", "50.0%"), ("温 县", "80", "40", "50.0%")]), "jiaozuo_daily")
+    archive.store(con, issue("b", "某市燃气安装情况进度表", "2022-10-08",
+                             [("沁阳市", "110", "44", "40.0%")]), "jiaozuo_daily")
+    flags = archive.all_flags(con, archive.series_panel(con))
+    flags = flags.astype(object).where(flags.notna(), None)
+    found = {(f.kind, f.row, f.column, f.printed, f.expected) for f in flags.itertuples() if f.source == "b.txt"}
+    assert found == {("cumulative_decrease", "沁阳市", "已安装数", "44", "≥ 50"),
+                     ("denominator_changed", "沁阳市", "户数", "110", "100"),
+                     ("place_missing", "温县", None, None, None)}
+    assert set(flags["series"]) == {"某市燃气安装"}
+
+
+def test_a_date_that_does_not_exist_is_stored_as_null():
+    con = archive.connect(":memory:")
+    archive.store(con, issue("a", "某市燃气安装情况统计表", "2022-02-30", [("温县", "1", "1", "100%")]), "jiaozuo_daily")
+    assert con.execute("SELECT date FROM tables").fetchall() == [(None,)]

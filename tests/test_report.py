@@ -1,0 +1,67 @@
+"""report.html as a browser shows it: opened in headless Chromium, its DOM after load is checked."""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import SAMPLES, SHARED
+from extractor.cli import main
+
+SEED_001 = SHARED / "seeds" / "001_650fd2134c289d10.txt"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed with apt-get when missing."""
+    found = shutil.which("chromium")
+    if not found and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+            subprocess.run(step, env=env, capture_output=True, timeout=600)
+        found = shutil.which("chromium")
+    if not found:
+        pytest.skip("chromium is not installed and apt-get could not install it (needs root and a Debian mirror)")
+    return found
+
+
+def dom(chromium: str, html, profile) -> str:
+    run = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync", "--no-first-run",
+                          f"--user-data-dir={profile}", "--dump-dom", html.as_uri()],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_extract_report_shows_pages_tables_and_flagged_cells(chromium, tmp_path):
+    if not SEED_001.exists():
+        pytest.skip("../shared/seeds is not beside the repository")
+    out = tmp_path / "out"
+    main(["extract", str(SAMPLES / "p01_ruled_3level.pdf"), str(SEED_001), "-o", str(out)])
+    page = dom(chromium, out / "report.html", tmp_path / "profile")
+    body = re.search(r"<body([^>]*)>", page).group(1)
+    images, decoded = (int(re.search(rf'{name}="(\d+)"', body).group(1)) for name in ("data-images", "data-images-decoded"))
+    # the PDF page and one crop per flag (the dump has no image), and the browser decoded them all
+    assert images == 1 + 2 and decoded == images
+    assert page.count('<section class="page"') == 2
+    assert page.count('<rect class="table"') == 1          # p01's table outlined
+    assert page.count('<g class="mark') == 2                # its two flagged cells marked
+    rate = re.search(r'<li class="flag error" data-kind="rate_mismatch">.*?</li>', page, re.S).group(0)
+    assert "孟州市" in rate and ">2.3%<" in rate and ">2.8%<" in rate and 'class="crop"' in rate
+    assert '<pre class="dump">' in page and "焦作市燃气居民用户安全装置加装情况进度表" in page  # the dump's text
+    assert "denominator_mismatch" in page and "Flags by table" in page
+
+
+def test_archive_report_adds_cross_issue_flags(chromium, tmp_path):
+    seeds = sorted((SHARED / "seeds").glob("00[01]_*.txt"))
+    if len(seeds) < 2:
+        pytest.skip("../shared/seeds is not beside the repository")
+    db = tmp_path / "a.duckdb"
+    assert main(["ingest", *map(str, seeds), "--db", str(db), "--workers", "1"]) == 0
+    assert main(["report", "--db", str(db), "-o", str(tmp_path / "report.html")]) == 0
+    page = dom(chromium, tmp_path / "report.html", tmp_path / "profile")
+    assert page.count('<section class="page"') == 2
+    assert page.count('data-kind="denominator_changed"') >= 1
+    assert re.search(r"<td>denominator_changed</td>\s*<td>info</td>", page)
