@@ -183,10 +183,7 @@ class Line:
 
     @property
     def box(self) -> Box:
-        box = self.words[0].box
-        for w in self.words[1:]:
-            box = box.union(w.box)
-        return box
+        return Box.enclosing(w.box for w in self.words)
 
     @property
     def text(self) -> str:
@@ -206,10 +203,7 @@ class Segment:
 
     @property
     def box(self) -> Box:
-        box = self.lines[0].box
-        for ln in self.lines[1:]:
-            box = box.union(ln.box)
-        return box
+        return Box.enclosing(ln.box for ln in self.lines)
 
 
 def text_lines(words: list[Word]) -> list[Line]:

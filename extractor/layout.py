@@ -30,10 +30,7 @@ class Phrase:
 
     @property
     def box(self) -> Box:
-        box = self.words[0].box
-        for w in self.words[1:]:
-            box = box.union(w.box)
-        return box
+        return Box.enclosing(w.box for w in self.words)
 
     @property
     def text(self) -> str:
@@ -194,9 +191,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     note, note_words = find_note(all_phrases, box, size, hints)
     words = [w for w in band if inside(w) and w not in furniture and w not in note_words]
     claimed.update(id(w) for w in words + furniture + note_words + title.words)
-    table_box = box.union(title.box)
-    for w in words + note_words + furniture:
-        table_box = table_box.union(w.box)
+    table_box = Box.enclosing([box, title.box] + [w.box for w in words + note_words + furniture])
     if in_title:
         title_text = title_text.replace(in_title[0], "")
     return Region(kind="table", box=table_box, title=title_text, date_printed=date, unit=unit, note=note,

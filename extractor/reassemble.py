@@ -193,9 +193,7 @@ def label_slot_set(body: list[list[Word]], slots: list[Slot]) -> set[int]:
 def cell_of(words: list[Word]) -> Cell:
     if not words:
         return Cell(printed="")
-    box = words[0].box
-    for w in words[1:]:
-        box = box.union(w.box)
+    box = Box.enclosing(w.box for w in words)
     confidences = [w.confidence for w in words if w.confidence is not None]
     chars = [c for w in words for c in (w.char_confidences or [])]
     return Cell(printed=join_words(words), box=box, confidence=min(confidences) if confidences else None,

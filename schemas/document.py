@@ -5,7 +5,7 @@ same space (1 px at D dpi = 72/D pt) so that boxes in the output mean the same t
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterable, Literal
 
 from pydantic import BaseModel, Field
 
@@ -35,6 +35,13 @@ class Box(BaseModel):
     def union(self, other: "Box") -> "Box":
         return Box(x0=min(self.x0, other.x0), top=min(self.top, other.top),
                    x1=max(self.x1, other.x1), bottom=max(self.bottom, other.bottom))
+
+    @staticmethod
+    def enclosing(boxes: "Iterable[Box]") -> "Box":
+        """The smallest box holding all of boxes (at least one)."""
+        boxes = list(boxes)
+        return Box(x0=min(b.x0 for b in boxes), top=min(b.top for b in boxes),
+                   x1=max(b.x1 for b in boxes), bottom=max(b.bottom for b in boxes))
 
     def contains(self, other: "Box", slack: float = 0.0) -> bool:
         return (other.x0 >= self.x0 - slack and other.x1 <= self.x1 + slack
