@@ -15,7 +15,7 @@ from statistics import median
 import jieba
 import jieba.analyse
 
-from extractor.hints import LayoutHints, _merge, _read_toml, squeeze
+from extractor.hints import LayoutHints, layout_data, squeeze
 from schemas.article import Article, ArticlesOfPage, Caption, PageFurniture
 from schemas.document import Box, Page, Word
 
@@ -54,11 +54,8 @@ class ArticleRules:
 
 @lru_cache(maxsize=None)
 def article_rules(layout: str) -> ArticleRules:
-    """The [articles] section of a layout file, following `extends` like extractor.hints.load_layout."""
-    data = _read_toml("layouts", layout)
-    while "extends" in data:
-        data = _merge(_read_toml("layouts", data.pop("extends")), data)
-    a = data["articles"]
+    """The [articles] section of a layout file."""
+    a = layout_data(layout)["articles"]
     many = lambda key: tuple(re.compile(p) for p in a[key])  # noqa: E731
     return ArticleRules(
         lead=many("lead_patterns"), byline=many("byline_patterns"), author=re.compile(a["author_pattern"]),

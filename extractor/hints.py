@@ -8,14 +8,14 @@ from functools import lru_cache
 from importlib import resources
 
 
-def _read_toml(package: str, name: str) -> dict:
+def read_toml(package: str, name: str) -> dict:
     return tomllib.loads(resources.files(package).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
 
 
-def _merge(base: dict, over: dict) -> dict:
+def merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for key, value in over.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
 
 
@@ -75,11 +75,17 @@ class LayoutHints:
 
 
 @lru_cache(maxsize=None)
-def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
-    data = _read_toml("layouts", name)
+def layout_data(name: str) -> dict:
+    """A layout file as a dict, merged over the files it `extends`."""
+    data = read_toml("layouts", name)
     while "extends" in data:
-        parent = _read_toml("layouts", data.pop("extends"))
-        data = _merge(parent, data)
+        data = merge(read_toml("layouts", data.pop("extends")), data)
+    return data
+
+
+@lru_cache(maxsize=None)
+def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
+    data = layout_data(name)
     table, page = data["table"], data.get("page", {})
     return LayoutHints(
         name=data["name"],
@@ -97,4 +103,4 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
 
 @lru_cache(maxsize=None)
 def load_roles() -> dict:
-    return _read_toml("schemas", "roles")
+    return read_toml("schemas", "roles")
