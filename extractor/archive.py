@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from pydantic import BaseModel
 
 from extractor.export import FLAG_COLUMNS, cell_records, write_csv
 from extractor.hints import load_layout
@@ -24,6 +25,7 @@ from extractor.pipeline import FileResult, process_file
 from extractor.read_text import read_text_dump
 from extractor.roles import assign_roles
 from extractor.series import SERIES_COLUMNS, cross_issue_flags, panel, series_key
+from schemas.document import Box
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -62,6 +64,22 @@ CREATE TABLE IF NOT EXISTS cells (
 CREATE TABLE IF NOT EXISTS flags (
     file_hash VARCHAR, source VARCHAR, page INTEGER, table_id VARCHAR, "row" VARCHAR, "column" VARCHAR,
     kind VARCHAR, printed VARCHAR, expected VARCHAR, severity VARCHAR, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS articles (
+    file_hash VARCHAR, article_id VARCHAR, source VARCHAR, page INTEGER,
+    headline VARCHAR, kicker VARCHAR, subtitle VARCHAR, byline VARCHAR, dateline VARCHAR, body VARCHAR[],
+    continued_from VARCHAR, continued_to VARCHAR, keywords VARCHAR[], places VARCHAR[],
+    x0 DOUBLE, y0 DOUBLE, x1 DOUBLE, y1 DOUBLE,
+    PRIMARY KEY (file_hash, article_id)
+);
+CREATE TABLE IF NOT EXISTS captions (
+    file_hash VARCHAR, caption_id VARCHAR, source VARCHAR, page INTEGER, text VARCHAR, credit VARCHAR,
+    article_id VARCHAR, x0 DOUBLE, y0 DOUBLE, x1 DOUBLE, y1 DOUBLE,
+    PRIMARY KEY (file_hash, caption_id)
+);
+CREATE TABLE IF NOT EXISTS furniture (
+    file_hash VARCHAR, source VARCHAR, page INTEGER, kind VARCHAR, text VARCHAR,
+    x0 DOUBLE, y0 DOUBLE, x1 DOUBLE, y1 DOUBLE
 );
 """
 TABLE_FIELDS = ["table_id", "source", "page", "title", "date", "date_printed", "unit", "note", "label_header",
@@ -127,14 +145,22 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("frame")
 
 
+def box_fields(box: Box | None) -> dict:
+    return {"x0": box.x0 if box else None, "y0": box.top if box else None,
+            "x1": box.x1 if box else None, "y1": box.bottom if box else None}
+
+
+def model_frame(file_hash: str, models: list[BaseModel]) -> pd.DataFrame:
+    """Rows of pydantic models with a `box`: their fields, the box as x0..y1, and the file's hash."""
+    return pd.DataFrame([{**m.model_dump(mode="json", exclude={"box"}), **box_fields(m.box), "file_hash": file_hash}
+                         for m in models])
+
+
 def table_frames(file_hash: str, result: FileResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     tables, cells = [], []
     for t in result.tables:
-        box = t.box
-        tables.append({**t.model_dump(include=set(TABLE_FIELDS)), "file_hash": file_hash,
-                       "n_rows": len(t.rows), "n_columns": len(t.columns),
-                       "x0": box.x0 if box else None, "y0": box.top if box else None,
-                       "x1": box.x1 if box else None, "y1": box.bottom if box else None})
+        tables.append({**t.model_dump(include=set(TABLE_FIELDS)), **box_fields(t.box), "file_hash": file_hash,
+                       "n_rows": len(t.rows), "n_columns": len(t.columns)})
         roles = {r.name: r.role for r in assign_roles(t)}
         totals = {r.label for r in t.rows if r.is_total}
         for seq, rec in enumerate(cell_records(t)):
@@ -163,23 +189,12 @@ def store(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str) -> None:
             _insert(con, "tables", tables)
             _insert(con, "cells", cells)
             _insert(con, "flags", pd.DataFrame([{**f.model_dump(mode="json"), "file_hash": h} for f in r.flags]))
-            store_articles(con, h, r)
+            for part in ("articles", "captions", "furniture"):  # the fields of ArticlesOfPage, one table each
+                _insert(con, part, model_frame(h, [m for page in r.articles for m in getattr(page, part)]))
         con.commit()
     except BaseException:
         con.rollback()
         raise
-
-
-def store_articles(con: duckdb.DuckDBPyConnection, file_hash: str, result: FileResult) -> None:
-    """Articles, when the pipeline gives them (a list of pydantic models on FileResult.articles): the table takes its
-    columns from the first records stored, so it exists only once there are articles."""
-    records = [{"file_hash": file_hash, **a.model_dump(mode="json")} for a in getattr(result, "articles", [])]
-    if records:
-        frame = pd.DataFrame(records)
-        con.register("frame", frame)
-        con.execute("CREATE TABLE IF NOT EXISTS articles AS SELECT * FROM frame WHERE false")
-        con.unregister("frame")
-        _insert(con, "articles", frame)
 
 
 @dataclass

@@ -6,8 +6,10 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -129,19 +131,29 @@ def ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def export(args: argparse.Namespace) -> int:
+def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
+    """Runs job on the archive opened read-only and prints what it returns."""
     console = Console(stderr=True, soft_wrap=True)
     if not Path(args.db).is_file():
         console.print(f"baozhi: {args.db}: no such archive", highlight=False)
         return 2
     with archive.connect(args.db, read_only=True) as con:
-        if args.command == "export":
-            sizes = archive.export(con, Path(args.out), args.layout)
-            console.print(f"{len(sizes)} series → {args.out}/series/, flags → {args.out}/flags.csv", highlight=False)
-        else:
-            write_report(Path(args.out), from_archive(con, args.layout))
-            console.print(f"report → {args.out}", highlight=False)
+        console.print(job(con), highlight=False)
     return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    def job(con: duckdb.DuckDBPyConnection) -> str:
+        sizes = archive.export(con, Path(args.out), args.layout)
+        return f"{len(sizes)} series → {args.out}/series/, flags → {args.out}/flags.csv"
+    return with_archive(args, job)
+
+
+def report(args: argparse.Namespace) -> int:
+    def job(con: duckdb.DuckDBPyConnection) -> str:
+        write_report(Path(args.out), from_archive(con, args.layout))
+        return f"report → {args.out}"
+    return with_archive(args, job)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--db", required=True, help="archive file")
     rep.add_argument("-o", "--out", required=True, help="the HTML file to write")
     rep.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
-    rep.set_defaults(run=export)
+    rep.set_defaults(run=report)
     args = parser.parse_args(argv)
     return args.run(args)
 

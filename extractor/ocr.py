@@ -15,13 +15,14 @@ from typing import Callable, Protocol
 import cv2
 import numpy as np
 
-from extractor.hints import _read_toml
+from extractor.hints import read_toml
 from extractor.numbers import parse_number
 
 # Detection runs on a copy scaled so that text is about this tall: the DB detector finds lines well there,
 # and a 300-dpi page costs a quarter of the time it would at full size. Recognition uses full-resolution crops.
 DET_TEXT_HEIGHT = 20.0
 CROP_PAD = 2   # pixels kept around a detected line: rec misreads glyphs cut at the edge
+MIN_LINE_SCORE = 0.5   # RapidOCR's own cut-off: under it a "line" is a smudge, a picture edge or a glyph sliver
 
 
 @dataclass
@@ -49,7 +50,7 @@ Plan = Callable[[list[Rect]], list[Rect]]
 @lru_cache(maxsize=None)
 def ocr_settings() -> dict:
     """schemas/ocr.toml: the confidence threshold, digit lookalikes and confusable characters."""
-    return _read_toml("schemas", "ocr")
+    return read_toml("schemas", "ocr")
 
 
 def digits_for_lookalikes(text: str) -> str:
@@ -135,7 +136,7 @@ class RapidOcrBackend:
         """An OcrLine from the recogniser's CTC output: per-character probabilities and the CTC column of each
         character, which places it along the crop (columns span the crop width evenly)."""
         text, score = res[0], float(res[1])
-        if not text.strip():
+        if not text.strip() or score < MIN_LINE_SCORE:
             return None
         x0, y0, x1, y1 = frame
         columns, _, char_columns, _, char_probs = res[2]

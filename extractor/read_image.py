@@ -24,10 +24,11 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 DEFAULT_DPI = 200          # assumed when an image carries no resolution
 MAX_SKEW = 5.0             # degrees; a larger angle is a rotated page, not skew
 H_RULE_PT = 40.0           # a horizontal ink run this long (points) is a ruling: bold text joins strokes over 25pt
+H_PIECE_PT = 20.0          # a shorter run continuing a ruling is part of it (a ruling broken by a label)
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
 PROSE_RUN = 4              # lines of solid text in a stack that make an article paragraph (a table note is shorter)
-CELL_GAP_EM = 0.9          # blank (in line heights) wider than between characters of running text: cells
+CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characters of running text: cells
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 
@@ -120,12 +121,15 @@ def line_components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def find_rulings(scan: Scan) -> list[Ruling]:
-    """Ruling lines by morphological opening with long thin kernels. A vertical run counts only where it meets
-    a horizontal ruling, as every line of a printed grid does, so tall glyph strokes of a headline are left alone."""
+    """Ruling lines by morphological opening with long thin kernels. Short horizontal runs count only as the
+    continuation of a long ruling on the same line (strokes of bold text join into runs of 25pt), and a vertical
+    run only where it meets a horizontal ruling, as every line of a printed grid does."""
     thick = scan.px(RULE_THICK_PT)
-    h_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (scan.px(H_RULE_PT), 1)))
+    h_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (scan.px(H_PIECE_PT), 1)))
     v_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, scan.px(V_RULE_PT))))
-    h_boxes = [b for b in line_components(h_open) if b[3] - b[1] <= thick]
+    h_all = [b for b in line_components(h_open) if b[3] - b[1] <= thick]
+    h_long = [b for b in h_all if b[2] - b[0] >= scan.px(H_RULE_PT)]
+    h_boxes = h_long + [b for b in h_all if b not in h_long and any(continues(b, h, scan.px(H_PIECE_PT)) for h in h_long)]
     v_boxes = [b for b in line_components(v_open) if b[2] - b[0] <= thick
                and any(meets(b, h, slack=thick) for h in h_boxes)]
     scan.rule_mask = np.zeros_like(scan.ink)
@@ -137,7 +141,15 @@ def find_rulings(scan: Scan) -> list[Ruling]:
             box = (Box(x0=scan.pt(x0), top=scan.pt(mid), x1=scan.pt(x1), bottom=scan.pt(mid)) if kind == "h" else
                    Box(x0=scan.pt(mid), top=scan.pt(y0), x1=scan.pt(mid), bottom=scan.pt(y1)))
             rulings.append(Ruling(box=box, orientation=kind))
+    # glyph-free text ink: the rulings and their anti-aliased fringe gone
+    scan.rule_mask = cv2.dilate(scan.rule_mask, np.ones((3, 3), np.uint8))
     return rulings
+
+
+def continues(piece: tuple[int, int, int, int], long: tuple[int, int, int, int], reach: int) -> bool:
+    """piece lies on the same line as long and within reach of one of its ends."""
+    same_line = abs((piece[1] + piece[3]) - (long[1] + long[3])) <= 4
+    return same_line and (0 <= long[0] - piece[2] <= reach or 0 <= piece[0] - long[2] <= reach)
 
 
 def meets(v: tuple[int, int, int, int], h: tuple[int, int, int, int], slack: int) -> bool:
@@ -145,16 +157,16 @@ def meets(v: tuple[int, int, int, int], h: tuple[int, int, int, int], slack: int
 
 
 def without_rulings(scan: Scan) -> np.ndarray:
-    grown = cv2.dilate(scan.rule_mask, np.ones((3, 3), np.uint8))
     clean = scan.gray.copy()
-    clean[grown > 0] = 255
+    clean[scan.rule_mask > 0] = 255
     return clean
 
 
 def prose_lines(rects: list[Rect]) -> list[bool]:
     """True for the lines of article paragraphs: stacks of PROSE_RUN or more long pieces of text (no wide blank
     inside, as rects are already cut there), each just under the one above and overlapping it sideways.
-    A title, a date line or a table note makes a shorter stack; table cells are not long."""
+    A title, a date line or a short note makes a shorter stack; table cells are not long; a stack that starts
+    right under a row of cells is a table's note, however long, and is read."""
     long = [r[2] - r[0] > 8 * (r[3] - r[1]) for r in rects]
     parent = list(range(len(rects)))
 
@@ -167,11 +179,25 @@ def prose_lines(rects: list[Rect]) -> list[bool]:
         for j, b in enumerate(rects):
             if i < j and long[i] and long[j] and stacked(a, b):
                 parent[root(j)] = root(i)
-    rows: dict[int, set[int]] = {}
+    stacks: dict[int, list[int]] = {}
     for i in range(len(rects)):
         if long[i]:
-            rows.setdefault(root(i), set()).add(round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)))
-    return [long[i] and len(rows[root(i)]) >= PROSE_RUN for i in range(len(rects))]
+            stacks.setdefault(root(i), []).append(i)
+    prose = [False] * len(rects)
+    for members in stacks.values():
+        rows = {round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}
+        if len(rows) >= PROSE_RUN and not under_cells([rects[i] for i in members], [r for r, l in zip(rects, long) if not l]):
+            for i in members:
+                prose[i] = True
+    return prose
+
+
+def under_cells(stack: list[Rect], cells: list[Rect]) -> bool:
+    """The stack's top line sits just under three or more short pieces of text within its width: a table row."""
+    top = min(stack, key=lambda r: r[1])
+    h = top[3] - top[1]
+    x0, x1 = min(r[0] for r in stack), max(r[2] for r in stack)
+    return sum(1 for c in cells if top[1] - 3 * h <= c[3] <= top[1] + 0.2 * h and x0 <= (c[0] + c[2]) / 2 <= x1) >= 3
 
 
 def stacked(a: Rect, b: Rect) -> bool:
@@ -295,6 +321,14 @@ def ink_extent(ink: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> t
     return x0 + cols[0], y0 + rows[0], x0 + cols[-1] + 1, y0 + rows[-1] + 1
 
 
+def core_rows(ink: np.ndarray, x0: int, top: int, x1: int, bottom: int) -> tuple[int, int]:
+    """First and last rows of the body of the text: rows with a fair share of the ink, so that the thin tails
+    of "/", "（" or a comma do not stretch the box past the height of the characters."""
+    counts = ink[top:bottom, x0:x1].sum(axis=1)
+    rows = np.flatnonzero(counts >= 0.15 * counts.max()) if counts.max() > 0 else []
+    return (top + rows[0], top + rows[-1] + 1) if len(rows) else (top, bottom)
+
+
 def em_box(text: str, top: int, bottom: int) -> tuple[float, float]:
     """Top and bottom of a word's em box from its ink: a text layer's boxes span the font size whatever the
     glyphs, so cells of one row line up; digits fill about 0.72 of it, CJK about 0.92, both near the middle."""
@@ -313,8 +347,8 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray) -> list[Word]
     words = []
     for text, left, right, confs in split_line(line, cuts, em):
         text = digits_for_lookalikes(text)
-        bx0, ink_top, bx1, ink_bottom = ink_extent(text_ink, left, top, right, bottom)
-        box_top, box_bottom = em_box(text, ink_top, ink_bottom)
+        bx0, _, bx1, _ = ink_extent(text_ink, left, top, right, bottom)
+        box_top, box_bottom = em_box(text, *core_rows(text_ink, bx0, top, bx1, bottom))
         confidence = min(confs) if confs else line.confidence
         words.append(Word(text=text, box=Box(x0=scan.pt(bx0), top=scan.pt(box_top), x1=scan.pt(bx1),
                                              bottom=scan.pt(box_bottom)),

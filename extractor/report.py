@@ -14,9 +14,10 @@ import pandas as pd
 import pypdfium2 as pdfium
 from PIL import Image
 
-from extractor.archive import all_flags, page_records, series_panel
+from extractor.archive import all_flags, box_fields, page_records, series_panel
 from extractor.export import FLAG_COLUMNS, atomic_write, cell_records
 from extractor.pipeline import FileResult
+from extractor.series import CROSS_ISSUE
 from schemas.document import Box
 
 DPI = 100
@@ -36,10 +37,7 @@ class ReportData:
 
 
 def _table_record(doc: str, t) -> dict:
-    box = t.box
-    return {"doc": doc, "table_id": t.table_id, "page": t.page, "title": t.title, "date": t.date,
-            "x0": box.x0 if box else None, "y0": box.top if box else None,
-            "x1": box.x1 if box else None, "y1": box.bottom if box else None}
+    return {"doc": doc, "table_id": t.table_id, "page": t.page, "title": t.title, "date": t.date, **box_fields(t.box)}
 
 
 def from_results(results: list[FileResult], title: str = "baozhi extract") -> ReportData:
@@ -102,14 +100,17 @@ def data_uri(image: Image.Image, fmt: str) -> str:
 
 
 def render_page(path: str, page: int) -> tuple[Image.Image, float, float] | None:
-    """The page at DPI and its size in points; None when the PDF is gone."""
-    if not Path(path).exists():
+    """The page at DPI and its size in points; None when the PDF is gone or pdfium cannot draw it."""
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except (OSError, pdfium.PdfiumError):
         return None
-    pdf = pdfium.PdfDocument(path)
     try:
         p = pdf[page - 1]
         width, height = p.get_size()
         return p.render(scale=DPI / 72).to_pil(), width, height
+    except pdfium.PdfiumError:
+        return None
     finally:
         pdf.close()
 
@@ -130,12 +131,14 @@ def _flag_item(n: int, flag, crop: str | None) -> str:
     return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}"><span class="n">{n}</span>{picture}'
             f'<div><b>{flag.kind}</b> <span class="where">{where}</span><br>'
             f'printed <code class="printed">{_text(flag.printed)}</code> · '
-            f'recomputed <code class="expected">{_text(flag.expected)}</code>'
+            f'{"previous issue" if flag.kind in CROSS_ISSUE else "recomputed"} '
+            f'<code class="expected">{_text(flag.expected)}</code>'
             f'<div class="msg">{_text(flag.message)}</div></div></li>')
 
 
 def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> str:
-    rendered = render_page(page.path, int(page.page)) if page.kind == "pdf" else None
+    is_pdf = Path(page.path).suffix.lower() == ".pdf"  # scanned PDFs too, whatever kind their pages were read as
+    rendered = render_page(page.path, int(page.page)) if is_pdf else None
     marks, items = [], []
     for t in tables.itertuples():
         box = _box(t)
@@ -154,8 +157,8 @@ def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, 
         image, width, height = rendered
         sheet = (f'<div class="sheet" style="width:{image.width}px"><img src="{data_uri(image, "JPEG")}" alt="page">'
                  f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none">{"".join(marks)}</svg></div>')
-    elif page.kind == "pdf":
-        sheet = f'<p class="missing">{_text(page.path)} is no longer there: no page image</p>'
+    elif is_pdf:
+        sheet = f'<p class="missing">{_text(page.path)} is gone or cannot be drawn: no page image</p>'
     else:
         sheet = f'<pre class="dump">{_text(page.text)}</pre>'
     titles = "".join(f"<li>{_text(t.title)} <small>{_text(t.date)} · {_text(t.table_id)}</small></li>"

@@ -20,6 +20,9 @@ PANEL_INPUT = ["file_hash", "source", "page", "table_id", "title", "date", "row"
                "printed", "value"]
 # One tidy CSV per series, in this column order.
 SERIES_COLUMNS = ["date", "source", "table_id", "row", "place", "column", "value", "printed"]
+# Kinds found by comparing issues: their `expected` is the previous issue's print, not a recomputed value.
+CROSS_ISSUE = frozenset({FlagKind.cumulative_decrease.value, FlagKind.denominator_changed.value,
+                         FlagKind.place_missing.value})
 # Cross-issue flags carry the series and date beside the usual flag columns.
 SERIES_FLAG_COLUMNS = FLAG_COLUMNS + ["series", "date", "file_hash"]
 

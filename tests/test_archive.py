@@ -17,7 +17,7 @@ from schemas.table import Cell, Column, Row, Table
 
 SEEDS = SHARED / "seeds"
 RESIDENTIAL = "焦作市燃气居民用户安全装置加装"  # seeds 000 (统计表, 2022-09-25) and 001 (进度表, 2022-11-21)
-TABLES = ["files", "pages", "tables", "cells", "flags"]
+TABLES = ["files", "pages", "tables", "cells", "flags", "articles", "captions", "furniture"]
 TIMING = {"files": "EXCLUDE (seconds, ingested_at)"}
 
 
