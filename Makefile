@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup demo test bench samples clean
+.PHONY: setup demo test test-deps bench samples clean
 
 setup: $(BIN)/baozhi
 
@@ -18,7 +18,12 @@ demo: setup
 	$(BIN)/baozhi extract samples/ -o $(OUT)
 	@echo "outputs in $(OUT)/: cells.csv flags.csv tables/ manifest.json"
 
-test: setup
+# Debian packages the tests use: chromium opens report.html as a reader would.
+test-deps:
+	command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive && \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: report tests will skip"
+
+test: setup test-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup

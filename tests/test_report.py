@@ -1,5 +1,4 @@
 """report.html as a browser shows it: opened in headless Chromium, its DOM after load is checked."""
-import os
 import re
 import shutil
 import subprocess
@@ -14,15 +13,10 @@ SEED_001 = SHARED / "seeds" / "001_650fd2134c289d10.txt"
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's chromium, installed with apt-get when missing."""
+    """Debian's chromium; `make test` installs it (make test-deps)."""
     found = shutil.which("chromium")
-    if not found and shutil.which("apt-get") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-            subprocess.run(step, env=env, capture_output=True, timeout=600)
-        found = shutil.which("chromium")
     if not found:
-        pytest.skip("chromium is not installed and apt-get could not install it (needs root and a Debian mirror)")
+        pytest.skip("chromium is not installed: run `make test-deps` (apt-get install chromium, as root)")
     return found
 
 
