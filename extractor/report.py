@@ -183,7 +183,7 @@ def _summary(data: ReportData) -> str:
 STYLE = """
 body{font-family:sans-serif;margin:1em 2em;color:#222} h2{font-size:1.1em;margin-top:1.5em}
 table.summary{border-collapse:collapse} table.summary td,table.summary th{border:1px solid #ccc;padding:2px 8px}
-.body{display:flex;gap:1.5em;align-items:flex-start} .sheet{position:relative;flex:none;max-width:100%}
+.body{display:flex;gap:1.5em;align-items:flex-start} .sheet{position:relative;flex:0 1 auto;max-width:calc(100% - 24em)}
 .sheet img{display:block;width:100%} .sheet svg{position:absolute;left:0;top:0;width:100%;height:100%}
 rect.table{fill:none;stroke:#1f6feb;stroke-width:1.2} .mark rect{fill-opacity:.2;stroke-width:1}
 .mark text{font-size:7px;font-weight:bold} .mark.error rect{fill:#e00;stroke:#e00} .mark.error text{fill:#e00}
