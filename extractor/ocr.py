@@ -22,7 +22,9 @@ from extractor.numbers import parse_number
 # and a 300-dpi page costs a quarter of the time it would at full size. Recognition uses full-resolution crops.
 DET_TEXT_HEIGHT = 20.0
 CROP_PAD = 2   # pixels kept around a detected line: rec misreads glyphs cut at the edge
-MIN_LINE_SCORE = 0.5   # RapidOCR's own cut-off: under it a "line" is a smudge, a picture edge or a glyph sliver
+# RapidOCR's own cut-off: under it a "line" is a smudge, a picture edge or a glyph sliver. A lone 0 is the
+# exception: alone in its crop the recogniser takes it for "o" or "。" and is unsure, yet it is a table's zero.
+MIN_LINE_SCORE = 0.5
 
 
 @dataclass
@@ -136,7 +138,7 @@ class RapidOcrBackend:
         """An OcrLine from the recogniser's CTC output: per-character probabilities and the CTC column of each
         character, which places it along the crop (columns span the crop width evenly)."""
         text, score = res[0], float(res[1])
-        if not text.strip() or score < MIN_LINE_SCORE:
+        if not text.strip() or (score < MIN_LINE_SCORE and digits_for_lookalikes(text.strip()) != "0"):
             return None
         x0, y0, x1, y1 = frame
         columns, _, char_columns, _, char_probs = res[2]

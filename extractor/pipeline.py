@@ -11,6 +11,7 @@ from extractor.check import check_table
 from extractor.errors import InputError
 from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
+from extractor.ocr_review import review_flags
 from extractor.read_pdf import read_pdf
 from extractor.reassemble import reassemble
 from schemas.article import ArticlesOfPage
@@ -20,7 +21,8 @@ from schemas.table import Table
 
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt"}
-SUPPORTED = PDF_SUFFIXES | TEXT_SUFFIXES
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED = PDF_SUFFIXES | TEXT_SUFFIXES | IMAGE_SUFFIXES
 
 
 @dataclass
@@ -72,16 +74,22 @@ def read_pages(path: Path, timer: Timer) -> tuple[str, list[Page]]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if suffix in PDF_SUFFIXES:
+        from extractor.read_image import ocr_pdf_page
         with timer("read"):
             pages = read_pdf(path)
-        if all(p.kind == "scan" for p in pages):
-            raise InputError(f"{path}: no text layer on any page (a scanned PDF needs OCR, not available yet)")
-        return "pdf", pages
+        with timer("ocr"):  # pages without a text layer are rasterised and OCR'd
+            pages = [ocr_pdf_page(path, p.page) if p.kind == "scan" else p for p in pages]
+        return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
+    if suffix in IMAGE_SUFFIXES:
+        from extractor.read_image import read_image
+        with timer("ocr"):
+            return "scan", read_image(path)
     if suffix in TEXT_SUFFIXES:
         from extractor.read_text import read_text_dump
         with timer("read"):
             return "text", read_text_dump(path)
-    raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; expected .pdf or .txt")
+    raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or an image "
+                     f"({', '.join(sorted(IMAGE_SUFFIXES))})")
 
 
 def unparsed_flag(table: Table) -> Flag:
@@ -100,7 +108,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily") -> FileResult:
         result.pages = len(pages)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
         for page in pages:
-            if page.kind == "scan":
+            if page.kind == "scan" and page.ocr_backend is None:
                 result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
                 continue
             tables = per_page(page, hints, path.stem, timer)
@@ -109,7 +117,8 @@ def process_file(path: Path, layout: str = "jiaozuo_daily") -> FileResult:
                 result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box]))
         with timer("check"):
             for table in result.tables:
-                result.flags += check_table(table) if table.columns else [unparsed_flag(table)]
+                flags = check_table(table) if table.columns else [unparsed_flag(table)]
+                result.flags += review_flags(table, flags, hints)
         if not result.tables:
             result.warnings.append(f"{path}: no table found")
     except InputError as exc:

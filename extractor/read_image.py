@@ -24,6 +24,7 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 DEFAULT_DPI = 200          # assumed when an image carries no resolution
 MAX_SKEW = 5.0             # degrees; a larger angle is a rotated page, not skew
 H_RULE_PT = 40.0           # a horizontal ink run this long (points) is a ruling: bold text joins strokes over 25pt
+CROSSED_SHARE = 0.15       # a "ruling" crossed by strokes along more of its length than this is text
 H_PIECE_PT = 20.0          # a shorter run continuing a ruling is part of it (a ruling broken by a label)
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
@@ -127,7 +128,7 @@ def find_rulings(scan: Scan) -> list[Ruling]:
     thick = scan.px(RULE_THICK_PT)
     h_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (scan.px(H_PIECE_PT), 1)))
     v_open = cv2.morphologyEx(scan.ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, scan.px(V_RULE_PT))))
-    h_all = [b for b in line_components(h_open) if b[3] - b[1] <= thick]
+    h_all = [b for b in line_components(h_open) if b[3] - b[1] <= thick and not crossed(scan.ink, b)]
     h_long = [b for b in h_all if b[2] - b[0] >= scan.px(H_RULE_PT)]
     h_boxes = h_long + [b for b in h_all if b not in h_long and any(continues(b, h, scan.px(H_PIECE_PT)) for h in h_long)]
     v_boxes = [b for b in line_components(v_open) if b[2] - b[0] <= thick
@@ -144,6 +145,15 @@ def find_rulings(scan: Scan) -> list[Ruling]:
     # glyph-free text ink: the rulings and their anti-aliased fringe gone
     scan.rule_mask = cv2.dilate(scan.rule_mask, np.ones((3, 3), np.uint8))
     return rulings
+
+
+def crossed(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """True for a horizontal run that other strokes cross all along: joined strokes of a bold headline.
+    A ruling is crossed only where a vertical ruling meets it."""
+    x0, y0, x1, y1 = box
+    above, below = max(y0 - 2, 0), min(y1 + 1, ink.shape[0] - 1)
+    both = (ink[above, x0:x1] > 0) & (ink[below, x0:x1] > 0)
+    return both.mean() > CROSSED_SHARE
 
 
 def continues(piece: tuple[int, int, int, int], long: tuple[int, int, int, int], reach: int) -> bool:
@@ -225,11 +235,13 @@ def inked(rect: Rect, text_ink: np.ndarray) -> Rect | None:
     return max(x0, ix0 - margin), y0, min(x1, ix1 + margin), y1
 
 
-def inside(inner: Rect, outer: Rect) -> bool:
-    return inner[0] >= outer[0] - 1 and inner[2] <= outer[2] + 1 and inner[1] >= outer[1] - 2 and inner[3] <= outer[3] + 2
+def covered(inner: Rect, outer: Rect) -> bool:
+    """inner is a sliver of what outer already holds: within its width, mostly within its height."""
+    overlap = min(inner[3], outer[3]) - max(inner[1], outer[1])
+    return inner[0] >= outer[0] - 1 and inner[2] <= outer[2] + 1 and overlap > 0.5 * (inner[3] - inner[1])
 
 
-def missed_ink(scan: Scan, text_ink: np.ndarray, rects: list[Rect]) -> list[Rect]:
+def missed_ink(text_ink: np.ndarray, rects: list[Rect]) -> list[Rect]:
     """Glyph-sized ink the detector found no line for (it misses a lone narrow "1" in a table cell)."""
     if not rects:
         return []
@@ -246,6 +258,23 @@ def missed_ink(scan: Scan, text_ink: np.ndarray, rects: list[Rect]) -> list[Rect
     return out
 
 
+def joined_fragments(rects: list[Rect]) -> list[Rect]:
+    """Rects on one line that overlap or touch joined into one: on a noisy scan the detector breaks a line
+    into overlapping fragments, which would be read with characters twice or cut in half. Cells are cut
+    apart again afterwards, at rulings and wide blanks."""
+    out: list[list[float]] = []
+    for r in sorted(rects, key=lambda r: r[0]):
+        h = r[3] - r[1]
+        for o in out:
+            overlap = min(o[3], r[3]) - max(o[1], r[1])
+            if overlap > 0.7 * min(h, o[3] - o[1]) and r[0] <= o[2] + 0.2 * h:
+                o[:] = [min(o[0], r[0]), min(o[1], r[1]), max(o[2], r[2]), max(o[3], r[3])]
+                break
+        else:
+            out.append(list(r))
+    return [tuple(o) for o in out]
+
+
 def pieces_of(rect: Rect, text_ink: np.ndarray, rulings_x: list[float]) -> list[Rect]:
     """A detected line cut at the vertical rulings it crosses and at blanks as wide as the space between
     table cells: one cell per piece, so no crop (and no OCR'd string) runs over two cells."""
@@ -260,10 +289,12 @@ def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box]) -> Plan
     """What to recognise of the detected lines: each cut into cell-sized pieces, minus slivers another piece
     already covers and the lines of article paragraphs; plus glyphs the detector missed."""
     def plan(rects: list[Rect]) -> list[Rect]:
+        rects = joined_fragments(rects)
         pieces = [p for r in rects for p in pieces_of(r, text_ink, rulings_across(r, verticals, scan))]
-        pieces = [p for p in pieces if not any(q is not p and inside(p, q) for q in pieces)]
+        pieces = [p for i, p in enumerate(pieces)
+                  if not any(j != i and covered(p, q) and (j < i or not covered(q, p)) for j, q in enumerate(pieces))]
         wanted = [p for p, prose in zip(pieces, prose_lines(pieces)) if not prose]
-        return wanted + missed_ink(scan, text_ink, rects)
+        return wanted + missed_ink(text_ink, rects)
     return plan
 
 
@@ -322,11 +353,22 @@ def ink_extent(ink: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> t
 
 
 def core_rows(ink: np.ndarray, x0: int, top: int, x1: int, bottom: int) -> tuple[int, int]:
-    """First and last rows of the body of the text: rows with a fair share of the ink, so that the thin tails
-    of "/", "（" or a comma do not stretch the box past the height of the characters."""
-    counts = ink[top:bottom, x0:x1].sum(axis=1)
-    rows = np.flatnonzero(counts >= 0.15 * counts.max()) if counts.max() > 0 else []
-    return (top + rows[0], top + rows[-1] + 1) if len(rows) else (top, bottom)
+    """First and last rows of the body of the text: the band of inked rows holding most of the ink (not the
+    edge of the line above or below that a detected box takes in), trimmed of rows with little ink, so the thin
+    tails of "/", "（" or a comma do not stretch the box past the height of the characters."""
+    counts = ink[top:bottom, x0:x1].sum(axis=1).astype(float)
+    if counts.max() <= 0:
+        return top, bottom
+    bands, start = [], None
+    for i, c in enumerate(list(counts) + [0.0]):
+        if c > 0 and start is None:
+            start = i
+        elif c <= 0 and start is not None:
+            bands.append((start, i))
+            start = None
+    first, last = max(bands, key=lambda b: counts[b[0]:b[1]].sum())
+    strong = np.flatnonzero(counts[first:last] >= 0.15 * counts[first:last].max()) + first
+    return top + strong[0], top + strong[-1] + 1
 
 
 def em_box(text: str, top: int, bottom: int) -> tuple[float, float]:
@@ -357,6 +399,25 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray) -> list[Word]
     return words
 
 
+def align_baselines(words: list[Word]) -> list[Word]:
+    """Words of one printed line get one top and bottom, as a text layer gives them: OCR boxes wander by a
+    fraction of a point, and a reader that orders a line by (top, x) would then read it out of order."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.box.ymid):
+        line = lines[-1] if lines else None
+        if line and abs(w.box.ymid - line[0].box.ymid) < 0.3 * w.box.height \
+                and abs(w.box.height - line[0].box.height) < 0.25 * w.box.height:
+            line.append(w)
+        else:
+            lines.append([w])
+    for line in lines:
+        top = float(np.median([w.box.top for w in line]))
+        bottom = float(np.median([w.box.bottom for w in line]))
+        for w in line:
+            w.box = Box(x0=w.box.x0, top=round(top, 2), x1=w.box.x1, bottom=round(bottom, 2))
+    return words
+
+
 def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
     """x (pixels) of the vertical rulings that run through a line's middle: cell borders inside it."""
     x0, y0, x1, y1 = rect
@@ -367,15 +428,14 @@ def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
 # --- pages -------------------------------------------------------------------------------------------------
 
 def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend) -> Page:
-    scan = Scan(gray=gray, dpi=dpi)
-    scan.gray = deskew(gray, skew_angle(binarize(gray, dpi), dpi))
+    scan = Scan(gray=deskew(gray, skew_angle(binarize(gray, dpi), dpi)), dpi=dpi)
     scan.ink = binarize(scan.gray, dpi)
     rulings = find_rulings(scan)
     clean = without_rulings(scan)
     text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
     verticals = [r.box for r in rulings if r.orientation == "v"]
-    words = [w for line in backend.read(clean, plan=reading_plan(scan, text_ink, verticals))
-             for w in words_of_line(line, scan, text_ink)]
+    words = align_baselines([w for line in backend.read(clean, plan=reading_plan(scan, text_ink, verticals))
+                             for w in words_of_line(line, scan, text_ink)])
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")

@@ -19,7 +19,7 @@ def truth_of(pdf):
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    assert main(["extract", str(SAMPLES), "-o", str(out)]) == 0
+    assert main(["extract", *map(str, PDFS), "-o", str(out)]) == 0
     return out
 
 

@@ -1,0 +1,116 @@
+"""OCR backends and the review of OCR doubts against what a table knows."""
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractor.check import check_table
+from extractor.hints import load_layout
+from extractor.ocr import OcrLine, digits_for_lookalikes, get_backend
+from extractor.ocr_review import one_char_readings, review_flags
+from extractor.read_image import split_line
+from schemas.flags import FlagKind, Severity
+from schemas.table import Cell, Column, Row, Table
+
+FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def rate_table(printed_rate: str, confidence: float) -> Table:
+    """沁阳市 171/1000 = 17.1%; the rate cell as OCR read it, with the given confidence."""
+    rows = [("沁阳市", "1000", "171", "17.1%"), ("孟州市", "2000", "500", "25.0%"), ("温 县", "400", "100", "25.0%")]
+    table = Table(source="scan.png", page=1, table_id="t1", title="安装情况统计表",
+                  columns=[Column(path=["户数"]), Column(path=["已安装数"]), Column(path=["安装率"])],
+                  rows=[Row(label=label, cells=[Cell(printed=v, confidence=0.99) for v in values])
+                        for label, *values in rows])
+    table.rows[0].cells[2] = Cell(printed=printed_rate, confidence=confidence)
+    return table
+
+
+def test_unsure_1_for_7_misread_becomes_ocr_suspect():
+    table = rate_table("11.1%", confidence=0.62)
+    flags = check_table(table)
+    assert [f.kind for f in flags] == [FlagKind.rate_mismatch]
+    reviewed = review_flags(table, flags, load_layout())
+    suspect = [f for f in reviewed if f.kind == FlagKind.ocr_suspect]
+    assert len(suspect) == 1 and suspect[0].expected == "17.1%" and suspect[0].severity == Severity.warning
+    assert suspect[0].printed == "11.1%" and suspect[0].row == "沁阳市"
+    assert not any(f.kind == FlagKind.rate_mismatch for f in reviewed)
+    assert any(f.kind == FlagKind.low_confidence and f.severity == Severity.info for f in reviewed)
+
+
+def test_sure_reading_keeps_the_printing_error():
+    table = rate_table("11.1%", confidence=0.99)
+    reviewed = review_flags(table, check_table(table), load_layout())
+    assert [f.kind for f in reviewed] == [FlagKind.rate_mismatch]
+    assert reviewed[0].severity == Severity.error
+
+
+def test_unsure_cell_no_confusion_explains_keeps_the_printing_error():
+    table = rate_table("12.4%", confidence=0.5)   # no single look-alike swap gives 17.1%
+    reviewed = review_flags(table, check_table(table), load_layout())
+    assert FlagKind.rate_mismatch in [f.kind for f in reviewed]
+    assert FlagKind.ocr_suspect not in [f.kind for f in reviewed]
+
+
+def test_lost_percent_sign_and_decimal_point_are_readings():
+    assert "17.1%" in one_char_readings("17.1")
+    assert "17.1%" in one_char_readings("171%")
+
+
+def test_threshold_can_be_given():
+    table = rate_table("11.1%", confidence=0.62)
+    reviewed = review_flags(table, check_table(table), load_layout(), threshold=0.5)
+    assert [f.kind for f in reviewed] == [FlagKind.rate_mismatch]
+
+
+def test_born_digital_tables_are_left_alone():
+    table = rate_table("11.1%", confidence=1.0)
+    for row in table.rows:
+        for cell in row.cells:
+            cell.confidence = 1.0
+    flags = check_table(table)
+    assert review_flags(table, flags, load_layout()) == flags
+
+
+def test_label_one_character_off_a_place_name():
+    table = rate_table("17.1%", confidence=0.99)
+    table.rows[1].label = "孟洲市"
+    table.rows[2].label = "高新区"                      # an alias of 示范区: not a misreading
+    flags = [f for f in review_flags(table, check_table(table), load_layout()) if f.kind == FlagKind.ocr_suspect]
+    assert [(f.row, f.expected) for f in flags] == [("孟洲市", "孟州市")]
+
+
+def test_lookalikes_only_where_the_word_is_a_number():
+    assert digits_for_lookalikes("。") == "0"
+    assert digits_for_lookalikes("1O5") == "105"
+    assert digits_for_lookalikes("ok") == "ok"
+
+
+def test_split_line_at_cell_gaps():
+    line = OcrLine(text="87326 12989 14.9%", box=[(0, 0), (300, 0), (300, 20), (0, 20)], confidence=0.9,
+                   char_confidences=[0.9] * 17, char_centres=[5 + 10 * i for i in range(5)] + [55]
+                   + [105 + 10 * i for i in range(5)] + [155] + [205 + 10 * i for i in range(5)])
+    pieces = split_line(line, cuts=[90.0, 190.0], em=20)
+    assert [p[0] for p in pieces] == ["87326", "12989", "14.9%"]
+    assert pieces[1][1] == 90.0 and pieces[1][2] == 190.0
+
+
+def test_unknown_backend_and_missing_paddle_say_what_is_missing():
+    with pytest.raises(ValueError, match="unknown OCR backend"):
+        get_backend("nope")
+    try:
+        import paddleocr  # noqa: F401
+    except ImportError:
+        with pytest.raises(RuntimeError, match="paddleocr"):
+            get_backend("paddleocr")
+
+
+def test_rapidocr_reads_a_rendered_line_with_char_confidences():
+    image = Image.new("L", (700, 80), 255)
+    ImageDraw.Draw(image).text((20, 18), "沁阳市 87326 14.9%", fill=0, font=ImageFont.truetype(FONT, 36))
+    backend = get_backend("rapidocr")
+    lines = backend.read(np.array(image))
+    text = "".join(line.text for line in lines).replace(" ", "")
+    assert text == "沁阳市8732614.9%"
+    for line in lines:
+        assert len(line.char_confidences) == len(line.text) and len(line.char_centres) == len(line.text)
+    assert "PP-OCRv4" in backend.version
