@@ -53,6 +53,35 @@ def camelot_flavor(flavor: str) -> Callable[[Path], Rows]:
     return run
 
 
+def img2table_with_our_ocr(image: Path) -> Rows:
+    """img2table's table finder with the same OCR backend as ours, through img2table's OCR interface."""
+    import numpy as np
+    from img2table.document import Image
+    from img2table.ocr._types import OCRData, OCRInstance
+
+    from extractor.ocr import get_backend
+
+    class SameOcr(OCRInstance):
+        def of(self, document) -> OCRData | None:
+            records = {}
+            for page, img in enumerate(document.images):
+                for n, line in enumerate(get_backend("rapidocr").read(np.asarray(img))):
+                    x1, y1, x2, y2 = line.bbox
+                    records.setdefault(page, []).append({
+                        "id": f"w{page}_{n}", "parent": f"w{page}_{n}", "value": line.text,
+                        "confidence": int(100 * line.confidence), "x1": int(x1), "y1": int(y1),
+                        "x2": int(x2), "y2": int(y2)})
+            return OCRData(records=records) if records else None
+
+    tables = Image(str(image)).extract_tables(ocr=SameOcr(), borderless_tables=True, implicit_rows=True)
+    return [list(row) for t in tables for row in t.df.fillna("").values.tolist()]
+
+
+SCAN_TOOLS: dict[str, Callable[[Path], Rows]] = {
+    "baozhi": ours,
+    "img2table + same OCR": img2table_with_our_ocr,
+}
+
 PDF_TOOLS: dict[str, Callable[[Path], Rows]] = {
     "baozhi": ours,
     "pdfplumber extract_tables": pdfplumber_tables,

@@ -12,8 +12,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
+SCANS = REPO / "samples" / "scans"
+
+
+def scans(marker: str) -> list[tuple[Path, Path]]:
+    return [(p, p.with_name(p.stem + ".truth.json")) for p in sorted(SCANS.iterdir())
+            if marker in p.stem and not p.name.endswith(".json")]
+
+
 KINDS = {
     "born-digital PDF": lambda: [(p, p.with_suffix(".truth.json")) for p in sorted((REPO / "samples").glob("*.pdf"))],
+    "300-dpi scan": lambda: scans("300dpi"),
+    "200-dpi scan": lambda: scans("200dpi") + scans("_scan"),
+    "150-dpi scan": lambda: scans("150dpi"),
     "text dump": lambda: [(p, SHARED / "truth" / f"seed{p.name[:3]}.json")
                           for p in sorted((SHARED / "seeds").glob("*.txt"))],
 }
@@ -54,17 +65,26 @@ def main() -> None:
         print(f"{r['kind']:<18} {r['pages']:>5} {r['seconds_per_page']:>8.3f} {r['peak_mb']:>8.0f} "
               f"{r['cells_right']:>6}/{r['cells']:<5} {acc:>6.1%} {r['tables']:>7} {r['flags']:>6} {r['false_errors']:>12}")
     for r in rows:
-        print(f"  {r['kind']}: seconds per page by stage: "
-              + ", ".join(f"{k} {v:.3f}" for k, v in r["stages_per_page"].items()))
+        stages = r["stages_per_page"]
+        line = ", ".join(f"{k} {v:.3f}" for k, v in stages.items())
+        if stages.get("ocr", 0) > 0.05:
+            added = (stages["total"] - stages["ocr"]) / stages["ocr"]
+            line += f"; our stages add {added:.1%} to the OCR time"
+        print(f"  {r['kind']}: seconds per page by stage: {line}")
     print_peers()
 
 
 def print_peers() -> None:
-    from peers import PDF_TOOLS, compare
+    from peers import PDF_TOOLS, SCAN_TOOLS, compare
     pages = [(p, p.with_suffix(".truth.json")) for p in sorted((REPO / "samples").glob("*.pdf"))]
     print("\nborn-digital PDF samples: truth rows recovered whole, by tool")
     print(f"{'tool':<28} {'rows':>8} {'share':>7} {'s/page':>8}")
     for r in compare(PDF_TOOLS, pages):
+        print(f"{r['tool']:<28} {r['rows']:>8} {r['share']:>7.1%} {r['seconds_per_page']:>8.3f} {r['error'] or ''}")
+    images = [(p, t) for p, t in scans("dpi") if p.suffix.lower() in (".png", ".jpg", ".jpeg")]
+    print("\nscanned samples (PNG/JPG): truth rows recovered whole, by tool")
+    print(f"{'tool':<28} {'rows':>8} {'share':>7} {'s/page':>8}")
+    for r in compare(SCAN_TOOLS, images):
         print(f"{r['tool']:<28} {r['rows']:>8} {r['share']:>7.1%} {r['seconds_per_page']:>8.3f} {r['error'] or ''}")
 
 

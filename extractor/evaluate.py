@@ -98,10 +98,22 @@ def score_flags(truth: dict, flags: list[Flag]) -> Score:
     return score
 
 
+def pair_tables(truths: list[dict], tables: list[Table]) -> list[tuple[dict, Table | None]]:
+    """Truth and extracted tables paired by title, then the rest in page order (a misread title still pairs)."""
+    rebuilt = [t for t in tables if t.columns]
+    by_title = {i: next((t for t in rebuilt if same_text(t.title, truth["title"])), None)
+                for i, truth in enumerate(truths)}
+    rest = [t for t in rebuilt if t not in by_title.values()]
+    pairs = []
+    for i, truth in enumerate(truths):
+        table = by_title[i] or (rest.pop(0) if rest else None)
+        pairs.append((truth, table))
+    return pairs
+
+
 def score_page(truths: list[dict], tables: list[Table], flags: list[Flag]) -> Score:
     total = Score()
-    for truth in truths:
-        table = next((t for t in tables if same_text(t.title, truth["title"])), None)
+    for truth, table in pair_tables(truths, tables):
         total.add(score_table(truth, table))
         if table is not None:
             total.add(score_flags(truth, [f for f in flags if f.table_id == table.table_id]))

@@ -34,6 +34,7 @@ class FileResult:
     tables: list[Table] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     articles: list[ArticlesOfPage] = field(default_factory=list)
+    ocr_backend: str | None = None   # which OCR read the scanned pages, with its version
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -106,6 +107,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily") -> FileResult:
     try:
         result.kind, pages = read_pages(path, timer)
         result.pages = len(pages)
+        result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
         for page in pages:
             if page.kind == "scan" and page.ocr_backend is None:

@@ -8,6 +8,7 @@ import pytest
 
 from extractor.errors import InputError
 from extractor.evaluate import score_page
+from extractor.cli import manifest
 from extractor.pipeline import FileResult, process_file
 from extractor.read_image import binarize, deskew, read_image, skew_angle
 from schemas.flags import PRINTING_ERRORS, FlagKind
@@ -44,14 +45,14 @@ def test_clean_300dpi_page_recovers_every_cell(scanned):
     assert result.kind == "scan"
 
 
-@pytest.mark.parametrize("name", ["p03_ruled_flat_200dpi.jpg", "p01_smudged_200dpi.jpg"])
+@pytest.mark.parametrize("name", ["p03_ruled_flat_200dpi.jpg", "p01_smudged_200dpi.jpg", "p02_open_2level_200dpi.jpg"])
 def test_degraded_200dpi_scan_recovers_cells(scanned, name):
     s = score(name, scanned(name))
     assert s.cell_accuracy >= 0.99, s.misses
 
 
 @pytest.mark.parametrize("name", ["p01_ruled_3level_300dpi.png", "p03_ruled_flat_200dpi.jpg",
-                                  "p01_smudged_200dpi.jpg", "p04_p05_200dpi.tif"])
+                                  "p01_smudged_200dpi.jpg", "p04_p05_200dpi.tif", "p02_open_2level_200dpi.jpg"])
 def test_planted_errors_found_and_no_false_printing_errors(scanned, name):
     s = score(name, scanned(name))
     assert s.flags_found == s.flags_expected, s.misses
@@ -129,3 +130,11 @@ def test_empty_image_file_is_an_input_error(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
         read_image(empty)
+
+
+def test_manifest_names_the_ocr_backend_and_its_version(scanned):
+    result = scanned("p03_ruled_flat_200dpi.jpg")
+    entry = manifest([result], 0.0, "jiaozuo_daily")
+    assert entry["ocr_backends"] == [result.ocr_backend]
+    assert result.ocr_backend.startswith("rapidocr") and any(c.isdigit() for c in result.ocr_backend)
+    assert entry["inputs"][0]["ocr_backend"] == result.ocr_backend
