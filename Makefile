@@ -16,7 +16,7 @@ $(BIN)/baozhi: pyproject.toml
 
 demo: setup
 	$(BIN)/baozhi extract samples/ -o $(OUT)
-	@echo "outputs in $(OUT)/: cells.csv flags.csv tables/ manifest.json"
+	@echo "outputs in $(OUT)/: cells.csv flags.csv tables/ articles.jsonl articles.csv report.html manifest.json"
 
 # Debian packages the tests use: chromium opens report.html as a reader would.
 test-deps:
