@@ -2,6 +2,7 @@
 (and the rule the printer really used), totals against column sums, denominators repeated in a row, odd prints."""
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +10,7 @@ from itertools import product
 
 from extractor.hints import load_roles
 from extractor.numbers import ParsedNumber, format_at, parse_number, plain, rate_matches
-from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, similarity
+from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, role_of, similarity
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Row, Table
 
@@ -67,12 +68,14 @@ def check_prints(grid: Grid) -> list[Flag]:
     for col in grid.roles:
         cells = [(r, grid.parsed[r][col.index]) for r in range(len(grid.table.rows))]
         numeric = [(r, p) for r, p in cells if p.value is not None]
+        if sum(p.value is None and not p.blank for _, p in cells) * 2 > len(cells):
+            continue  # a text column (备注, 是否完成): words are what it prints
         for r, p in cells:
             if p.oddity and p.value is None:
                 flags.append(grid.flag(FlagKind.malformed_number, Severity.warning,
                                        f"cell does not read as a number ({p.oddity})", r, col.index))
             elif p.oddity:
-                severity = Severity.info if p.oddity == "full-width characters" else Severity.warning
+                severity = Severity.info if p.oddity.startswith("printed with") else Severity.warning
                 flags.append(grid.flag(FlagKind.malformed_number, severity,
                                        f"printed oddly: {p.oddity}; read as {p.value:g}", r, col.index))
         # 100% and 0% are commonly printed without decimals; other rates should share the column's precision
@@ -106,10 +109,18 @@ def rate_inputs(grid: Grid, rate: ColumnRole) -> tuple[ColumnRole, ColumnRole] |
 
 
 def rate_scale(grid: Grid, rate: ColumnRole) -> Decimal:
+    """100 for percentages, 1 for fractions: a % in the cells or header says so, else whichever explains more rows."""
     cells = [grid.parsed[r][rate.index] for r in range(len(grid.table.rows))]
-    if any(p.percent for p in cells) or "%" in rate.name or "％" in rate.name:
+    if any(p.percent for p in cells) or "%" in unicodedata.normalize("NFKC", rate.name):
         return HUNDRED
-    return HUNDRED if any(p.value is not None and p.value > 1 for p in cells) else Decimal(1)
+    inputs = rate_inputs(grid, rate)
+    if inputs is None:
+        return HUNDRED
+
+    def explained(scale: Decimal) -> int:
+        return sum(1 for r, p in enumerate(cells) if p.value is not None and (e := exact_rate(grid, r, *inputs, scale))
+                   is not None and rate_matches(p.decimal, e, p.decimals))
+    return max((HUNDRED, Decimal(1)), key=explained)
 
 
 def exact_rate(grid: Grid, row: int, num: ColumnRole, den: ColumnRole, scale: Decimal) -> Decimal | None:
@@ -184,16 +195,18 @@ def check_totals(grid: Grid) -> list[Flag]:
 
 def check_denominators(grid: Grid) -> list[Flag]:
     """The same base (管道气 / 户数) printed under several groups in one row must be the same number."""
-    base_words = load_roles()["base"]["words"]
-    title_base = [w for w in base_words if w in (grid.table.title or "")]
+    title = grid.table.title or ""
     by_base: dict[tuple[str, ...], list[ColumnRole]] = {}
     for col in grid.roles:
         if col.role != "denominator":
             continue
-        if len(col.path) >= 3:
-            by_base.setdefault(col.path[1:], []).append(col)
-        elif len(col.path) == 2 and title_base:
-            by_base.setdefault((title_base[-1], col.leaf), []).append(col)
+        base = []
+        for words in load_roles()["base"]["groups"]:
+            in_path = [w for w in col.group if w in words]
+            in_title = [w for w in words if w in title and not any(o != w and w in o and o in title for o in words)]
+            base.append(in_path[-1] if in_path else in_title[0] if len(in_title) == 1 else "")
+        if any(base) or len(col.path) >= 3:
+            by_base.setdefault((*base, *col.path[1:-1], col.leaf), []).append(col)
     flags = []
     for base, cols in by_base.items():
         if len(cols) < 2:
@@ -216,12 +229,25 @@ class Ranking:
     method: str      # competition (1,1,3), dense (1,1,2), tiebreak (ties broken by a second column), order (print order)
     basis: str       # exact (recomputed rate) or printed
     capped: bool     # rates above 100% ranked as 100%
+    descending: bool  # higher is better
+    values: tuple[Decimal, ...]
     ranks: tuple[int, ...]
 
     def describe(self, tiebreak: str | None) -> str:
         how = {"competition": "shared ranks for ties (1,1,3…)", "dense": "dense ranks for ties (1,1,2…)",
                "tiebreak": f"ties broken by {tiebreak}", "order": "ties broken by print order"}[self.method]
-        return f"{how}, on the {self.basis} values" + (", rates capped at 100%" if self.capped else "")
+        return (f"{'higher' if self.descending else 'lower'} is better, {how}, on the {self.basis} values"
+                + (", rates capped at 100%" if self.capped else ""))
+
+    def ties_in_some_order(self, printed: tuple[int, ...]) -> bool:
+        """True when printed ranks follow these values and break each tie in some order."""
+        sign = 1 if self.descending else -1
+        for i, v in enumerate(self.values):
+            above = sum(1 for o in self.values if sign * o > sign * v)
+            tied = sum(1 for o in self.values if o == v)
+            if not above + 1 <= printed[i] <= above + tied:
+                return False
+        return len(set(printed)) == len(printed)
 
 
 def rank_values(keys: list[tuple], method: str) -> tuple[int, ...]:
@@ -235,110 +261,118 @@ def rank_values(keys: list[tuple], method: str) -> tuple[int, ...]:
 
 def rank_segment(grid: Grid, rank: ColumnRole) -> list[ColumnRole]:
     previous = max((c.index for c in grid.roles[:rank.index] if c.role == "rank"), default=-1)
-    return [c for c in grid.roles[previous + 1:rank.index]]
+    return [c for c in grid.roles[previous + 1:rank.index] if c.role not in ("id", "increment")]
 
 
-def rank_basis(grid: Grid, rank: ColumnRole) -> tuple[ColumnRole, ColumnRole | None] | None:
-    """(what the rank ranks by, what breaks ties) for a rank column."""
-    segment = rank_segment(grid, rank)
-    if not segment:
-        return None
-    basis = None
+def note_basis(grid: Grid, segment: list[ColumnRole]) -> ColumnRole | None:
     rates = [c for c in segment if c.role == "rate"]
     for _, by in grid.rules.bases:
-        basis = basis or best_match(by, segment, threshold=0.7)
-        if basis is None and by.endswith("率") and rates:
+        found = best_match(by, segment, threshold=0.7)
+        if found is None and role_of(by) == "rate" and rates:
             # the note may name the rate differently from its header (入户安检率 for 检查率)
-            basis = max(rates, key=lambda c: (similarity(by, c.leaf), c.index))
-    basis = basis or (rates[-1] if rates else next((c for c in segment if c.role != "increment"), None))
-    if basis is None:
-        return None
-    tie = None
+            found = max(rates, key=lambda c: (similarity(by, c.leaf), c.index))
+        if found is not None:
+            return found
+    return None
+
+
+def tie_column(grid: Grid, basis: ColumnRole, segment: list[ColumnRole]) -> ColumnRole | None:
     for what, by in grid.rules.tiebreaks:
         if not what or what in basis.leaf or basis.leaf in what:
-            tie = tie or best_match(by, segment)
-    if tie is None and basis.role == "rate":
-        inputs = rate_inputs(grid, basis)
-        tie = inputs[0] if inputs else None
-    return basis, tie
+            found = best_match(by, segment)
+            if found is not None:
+                return found
+    inputs = rate_inputs(grid, basis) if basis.role == "rate" else None
+    return inputs[0] if inputs else None
+
+
+def stated_descending(grid: Grid, basis: ColumnRole) -> bool:
+    """Higher is better unless the note says fewer or lower ranks first for this ranking."""
+    return not any(not by or similarity(by, basis.leaf) >= 0.5 for by in grid.rules.ascending)
 
 
 def candidate_rankings(grid: Grid, rows: list[int], basis: ColumnRole, tie: ColumnRole | None) -> list[Ranking]:
     inputs = rate_inputs(grid, basis) if basis.role == "rate" else None
     scale = rate_scale(grid, basis) if basis.role == "rate" else None
     out = []
-    for source, capped in product(("exact", "printed"), (False, True)):
+    for source, capped, descending in product(("exact", "printed"), (False, True), (True, False)):
         if (source == "exact" and not inputs) or (capped and basis.role != "rate"):
             continue
         values = []
         for r in rows:
             v = exact_rate(grid, r, *inputs, scale) if source == "exact" else grid.value(r, basis.index)
-            if v is None and source == "exact":
-                v = Decimal(0) if grid.value(r, inputs[1].index) == 0 else None
-            if v is None:
-                return out if out else []
-            values.append(min(v, scale) if capped else v)
+            if v is None and source == "exact" and grid.value(r, inputs[1].index) == 0:
+                v = Decimal(0)  # 0/0 ranks as no progress
+            values.append(v)
+        if None in values:
+            continue  # a blank figure: this source cannot rank every row
+        values = [min(v, scale) if capped else v for v in values]
+        sign = 1 if descending else -1
         ties = [grid.value(r, tie.index) or Decimal(0) for r in rows] if tie else [Decimal(0)] * len(rows)
         order = [-i for i in range(len(rows))]
         for method in ("competition", "dense", "tiebreak", "order"):
             if method == "tiebreak" and not tie:
                 continue
             second = order if method == "order" else ties
-            keys = [(v, s) for v, s in zip(values, second)]
-            out.append(Ranking(method, source, capped, rank_values(keys, method)))
+            keys = [(sign * v, s) for v, s in zip(values, second)]
+            out.append(Ranking(method, source, capped, descending, tuple(values), rank_values(keys, method)))
     return out
 
 
-def ties_in_some_order(values: list[Decimal], printed: tuple[int, ...]) -> bool:
-    """True when printed ranks order the values and break each tie in some order (the note names no tie rule)."""
-    for i, v in enumerate(values):
-        above = sum(1 for o in values if o > v)
-        tied = sum(1 for o in values if o == v)
-        if not above + 1 <= printed[i] <= above + tied:
-            return False
-    return True
+def mismatches(ranking: Ranking, printed: tuple[int, ...]) -> int:
+    return sum(a != b for a, b in zip(ranking.ranks, printed))
 
 
 def check_ranks(grid: Grid) -> list[Flag]:
     flags = []
     for rank in (c for c in grid.roles if c.role == "rank"):
-        found = rank_basis(grid, rank)
-        if found is None:
-            continue
-        basis, tie = found
         rows = [r for r in grid.body if grid.parsed[r][rank.index].value is not None]
-        if len(rows) < 2:
+        segment = rank_segment(grid, rank)
+        if len(rows) < 2 or not segment:
             continue
         printed = tuple(int(grid.parsed[r][rank.index].value) for r in rows)
-        candidates = candidate_rankings(grid, rows, basis, tie)
-        if not candidates:
-            continue
-        stated_method = "tiebreak" if tie and any(by for _, by in grid.rules.tiebreaks) else "competition"
-        stated = [c for c in candidates if c.method == stated_method]
-        if any(c.ranks == printed for c in stated):
-            continue
-        if stated_method == "competition" and ties_in_some_order(
-                [grid.value(r, basis.index) for r in rows], printed) and len(set(printed)) == len(printed):
-            continue
-        tie_word = tie.leaf if tie else None
-        followed = next((c for c in candidates if c.ranks == printed), None)
-        if followed:
-            flags.append(grid.flag(
-                FlagKind.rank_rule, Severity.warning,
-                f"ranks by {basis.leaf} follow {followed.describe(tie_word)}, "
-                f"not the stated rule ({stated[0].describe(tie_word)})", col=rank.index,
-                printed=",".join(map(str, printed)), expected=",".join(map(str, stated[0].ranks))))
-            continue
-        best = min(candidates, key=lambda c: (sum(a != b for a, b in zip(c.ranks, printed)), c not in stated))
-        if best not in stated:
-            flags.append(grid.flag(FlagKind.rank_rule, Severity.warning,
-                                   f"ranks by {basis.leaf} mostly follow {best.describe(tie_word)}, not the stated rule",
-                                   col=rank.index))
-        for r, p, e in zip(rows, printed, best.ranks):
-            if p != e:
-                flags.append(grid.flag(FlagKind.rank_mismatch, Severity.error,
-                                       f"by {basis.leaf} ({best.describe(tie_word)}) this row ranks {e}, the page prints {p}",
-                                       r, rank.index, expected=str(e)))
+        rates = [c for c in segment if c.role == "rate"]
+        basis = note_basis(grid, segment) or (rates[-1] if rates else None)
+        guessed = basis is None
+        if guessed:
+            # no rate and no note: the column whose ranking the printed ranks fit best
+            scored = [(min((mismatches(c, printed) for c in candidate_rankings(grid, rows, col, None)),
+                           default=len(rows) + 1), col.index, col) for col in segment]
+            basis = min(scored)[2]
+        flags += rank_findings(grid, rank, rows, printed, basis, guessed)
     return flags
 
 
+def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[int, ...], basis: ColumnRole,
+                  guessed: bool) -> list[Flag]:
+    tie = tie_column(grid, basis, rank_segment(grid, rank))
+    candidates = candidate_rankings(grid, rows, basis, tie)
+    if not candidates:
+        return []
+    stated_method = "tiebreak" if tie and any(by for _, by in grid.rules.tiebreaks) else "competition"
+    descending = stated_descending(grid, basis)
+    stated = [c for c in candidates if c.method == stated_method and c.descending == descending]
+    if any(c.ranks == printed for c in stated):
+        return []
+    if stated_method == "competition" and any(c.ties_in_some_order(printed) for c in stated):
+        return []  # the note names no tie rule: any order of tied rows is right
+    tie_word = tie.leaf if tie else None
+    followed = next((c for c in candidates if c.ranks == printed), None)
+    if followed:
+        return [grid.flag(FlagKind.rank_rule, Severity.warning,
+                          f"ranks by {basis.leaf} follow {followed.describe(tie_word)}, "
+                          f"not the stated rule ({stated[0].describe(tie_word)})", col=rank.index,
+                          printed=",".join(map(str, printed)), expected=",".join(map(str, stated[0].ranks)))]
+    best = min(candidates, key=lambda c: (mismatches(c, printed), c not in stated))
+    flags = []
+    if best not in stated:
+        flags.append(grid.flag(FlagKind.rank_rule, Severity.warning,
+                               f"ranks by {basis.leaf} mostly follow {best.describe(tie_word)}, not the stated rule",
+                               col=rank.index))
+    how = f"{basis.leaf} ({best.describe(tie_word)})" + (", the column the ranks fit best" if guessed else "")
+    for r, p, e in zip(rows, printed, best.ranks):
+        if p != e:
+            flags.append(grid.flag(FlagKind.rank_mismatch, Severity.warning if guessed else Severity.error,
+                                   f"by {how} this row ranks {e}, the page prints {p}", r, rank.index,
+                                   expected=str(e)))
+    return flags

@@ -65,7 +65,7 @@ def extract(args: argparse.Namespace) -> int:
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("extracting", total=len(paths))
         for path in paths:
-            result = process_file(path, args.layout)
+            result = process_file(path, args.layout, ocr_articles=args.ocr_articles)
             results.append(result)
             if result.error:
                 console.print(f"[red]error[/red] {result.error}", highlight=False)
@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("inputs", nargs="+", help="PDF files, text dumps, or folders of them")
     ex.add_argument("-o", "--out", required=True, help="output folder")
     ex.add_argument("--layout", default="jiaozuo_daily", help="layout hints file in layouts/ (default: %(default)s)")
+    ex.add_argument("--ocr-articles", action="store_true",
+                    help="OCR article paragraphs of scanned pages too, not only their tables (slower)")
     ex.set_defaults(run=extract)
     ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)")
     ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")

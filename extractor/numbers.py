@@ -6,7 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
-_NUMBER = re.compile(r"^(?P<sign>[-−])?(?P<int>\d[\d,]*)?(?P<dot>\.)?(?P<frac>\d+)?(?P<pct>%)?$")
+_NUMBER = re.compile(r"^(?P<sign>[-+])?(?P<int>\d[\d,]*)?(?P<dot>\.)?(?P<frac>\d+)?(?P<pct>%)?$", re.ASCII)
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,8 @@ class ParsedNumber:
 
 
 def normalise(printed: str) -> str:
-    """NFKC folds full-width digits and ％; spaces inside a number are dropped."""
-    text = unicodedata.normalize("NFKC", printed)
-    return re.sub(r"\s+", "", text).replace("−", "-").replace("，", ",")
+    """NFKC folds full-width digits and ％ (and the minus sign); outer spaces are dropped."""
+    return unicodedata.normalize("NFKC", printed).strip().replace("−", "-")
 
 
 def parse_number(printed: str) -> ParsedNumber:
@@ -36,14 +36,17 @@ def parse_number(printed: str) -> ParsedNumber:
     if not m or (m["int"] is None and m["frac"] is None):
         return ParsedNumber(None, 0, False, f"not a number: {printed!r}")
     oddities = []
-    if text != re.sub(r"\s+", "", printed):
-        oddities.append("full-width characters")
+    folded = sorted({ch for ch in printed.strip() if unicodedata.normalize("NFKC", ch) != ch or ch == "−"})
+    if folded:
+        oddities.append(f"printed with {' '.join(folded)}")
+    if m["int"] and "," in m["int"] and not _THOUSANDS.match(m["int"]):
+        oddities.append("thousands separator out of place")
     if m["dot"] and not m["frac"]:
         oddities.append("decimal point with no digits after it")
     if m["dot"] and not m["int"]:
         oddities.append("no digit before the decimal point")
     digits = (m["int"] or "0").replace(",", "") + "." + (m["frac"] or "0")
-    value = float(Decimal(digits)) * (-1 if m["sign"] else 1)
+    value = float(Decimal(digits)) * (-1 if m["sign"] == "-" else 1)
     return ParsedNumber(value, len(m["frac"] or ""), bool(m["pct"]), "; ".join(oddities) or None)
 
 

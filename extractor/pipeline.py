@@ -70,7 +70,8 @@ def tables_of_text_page(page: Page, hints: LayoutHints, stem: str, timer: Timer)
         return tables_from_text(page, hints)
 
 
-def read_pages(path: Path, timer: Timer) -> tuple[str, list[Page]]:
+def read_pages(path: Path, timer: Timer, ocr_articles: bool = False) -> tuple[str, list[Page]]:
+    """ocr_articles: scans are OCR'd whole, article paragraphs included (slower), not just their tables."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -79,12 +80,12 @@ def read_pages(path: Path, timer: Timer) -> tuple[str, list[Page]]:
         with timer("read"):
             pages = read_pdf(path)
         with timer("ocr"):  # pages without a text layer are rasterised and OCR'd
-            pages = [ocr_pdf_page(path, p.page) if p.kind == "scan" else p for p in pages]
+            pages = [ocr_pdf_page(path, p.page, ocr_articles=ocr_articles) if p.kind == "scan" else p for p in pages]
         return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
     if suffix in IMAGE_SUFFIXES:
         from extractor.read_image import read_image
         with timer("ocr"):
-            return "scan", read_image(path)
+            return "scan", read_image(path, ocr_articles=ocr_articles)
     if suffix in TEXT_SUFFIXES:
         from extractor.read_text import read_text_dump
         with timer("read"):
@@ -99,13 +100,13 @@ def unparsed_flag(table: Table) -> Flag:
                 message=f"table {table.title!r} could not be rebuilt: {table.unparsed_reason}; raw text kept in tables/")
 
 
-def process_file(path: Path, layout: str = "jiaozuo_daily") -> FileResult:
+def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool = False) -> FileResult:
     result = FileResult(source=path.name, path=str(path))
     timer = Timer(result.seconds)
     hints = load_layout(layout)
     start = time.perf_counter()
     try:
-        result.kind, pages = read_pages(path, timer)
+        result.kind, pages = read_pages(path, timer, ocr_articles)
         result.pages = len(pages)
         result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page

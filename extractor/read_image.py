@@ -285,16 +285,18 @@ def pieces_of(rect: Rect, text_ink: np.ndarray, rulings_x: list[float]) -> list[
     return [p for p in (inked(c, text_ink) for c in cut_at(rect, cuts)) if p]
 
 
-def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box]) -> Plan:
+def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box], ocr_articles: bool) -> Plan:
     """What to recognise of the detected lines: each cut into cell-sized pieces, minus slivers another piece
-    already covers and the lines of article paragraphs; plus glyphs the detector missed."""
+    already covers and, unless articles are wanted, the lines of article paragraphs; plus glyphs the detector
+    missed."""
     def plan(rects: list[Rect]) -> list[Rect]:
         rects = joined_fragments(rects)
         pieces = [p for r in rects for p in pieces_of(r, text_ink, rulings_across(r, verticals, scan))]
         pieces = [p for i, p in enumerate(pieces)
                   if not any(j != i and covered(p, q) and (j < i or not covered(q, p)) for j, q in enumerate(pieces))]
-        wanted = [p for p, prose in zip(pieces, prose_lines(pieces)) if not prose]
-        return wanted + missed_ink(text_ink, rects)
+        if not ocr_articles:
+            pieces = [p for p, prose in zip(pieces, prose_lines(pieces)) if not prose]
+        return pieces + missed_ink(text_ink, rects)
     return plan
 
 
@@ -380,12 +382,13 @@ def em_box(text: str, top: int, bottom: int) -> tuple[float, float]:
     return mid - size / 2, mid + size / 2
 
 
-def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray) -> list[Word]:
-    """One Word per cell-sized piece of an OCR line, its box the em box around the piece's ink."""
+def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, prose: bool = False) -> list[Word]:
+    """One Word per cell-sized piece of an OCR line, its box the em box around the piece's ink. A line of an
+    article paragraph is one Word, as a text layer gives it: the blank after a full-width comma is no cell border."""
     lx0, ly0, lx1, ly1 = line.bbox
     x0, top, x1, bottom = ink_extent(text_ink, lx0, ly0, lx1, ly1)
     em = max(bottom - top, 1)
-    cuts = ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT)))
+    cuts = [] if prose else ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT)))
     words = []
     for text, left, right, confs in split_line(line, cuts, em):
         text = digits_for_lookalikes(text)
@@ -427,29 +430,34 @@ def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
 
 # --- pages -------------------------------------------------------------------------------------------------
 
-def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend) -> Page:
+def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend,
+             ocr_articles: bool = False) -> Page:
+    """ocr_articles: recognise article paragraphs too (about as many seconds again as the tables cost)."""
     scan = Scan(gray=deskew(gray, skew_angle(binarize(gray, dpi), dpi)), dpi=dpi)
     scan.ink = binarize(scan.gray, dpi)
     rulings = find_rulings(scan)
     clean = without_rulings(scan)
     text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
     verticals = [r.box for r in rulings if r.orientation == "v"]
-    words = align_baselines([w for line in backend.read(clean, plan=reading_plan(scan, text_ink, verticals))
-                             for w in words_of_line(line, scan, text_ink)])
+    lines = backend.read(clean, plan=reading_plan(scan, text_ink, verticals, ocr_articles))
+    prose = prose_lines([line.bbox for line in lines]) if ocr_articles else [False] * len(lines)
+    words = align_baselines([w for line, in_prose in zip(lines, prose)
+                             for w in words_of_line(line, scan, text_ink, in_prose)])
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")
 
 
-def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr") -> list[Page]:
+def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr", ocr_articles: bool = False) -> list[Page]:
     """One OCR'd Page per frame of a PNG, JPEG or TIFF file."""
     path = Path(path)
     engine = get_backend(backend)
-    return [ocr_page(gray, frame_dpi, path.name, n, engine)
+    return [ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
             for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1)]
 
 
-def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr") -> Page:
+def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
+                 ocr_articles: bool = False) -> Page:
     """A PDF page with no text layer, rasterised and OCR'd."""
     import pypdfium2 as pdfium
     pdf = pdfium.PdfDocument(str(pdf_path))
@@ -458,4 +466,4 @@ def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, bac
         gray = np.array(bitmap.to_pil().convert("L"))
     finally:
         pdf.close()
-    return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend))
+    return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)

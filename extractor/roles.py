@@ -3,6 +3,7 @@ and reads the formula and ranking rules a note states. The vocabulary is data: s
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -19,16 +20,23 @@ class ColumnRole:
 
     @property
     def leaf(self) -> str:
-        return squeeze(self.path[-1])
+        return header_word(self.path[-1])
 
     @property
     def group(self) -> tuple[str, ...]:
         return self.path[:-1]
 
 
+def header_word(text: str) -> str:
+    """A header word as the vocabulary spells it: NFKC, no spaces, no unit in brackets (安装率（％） → 安装率)."""
+    word = squeeze(unicodedata.normalize("NFKC", text))
+    units = "|".join(re.escape(u) for u in load_roles()["units"]["markers"])
+    return re.sub(rf"\((?:单位[:：]?)?(?:{units})\)$", "", word)
+
+
 def role_of(header_leaf: str) -> str:
     vocab = load_roles()
-    leaf = squeeze(header_leaf).replace("（%）", "").replace("(%)", "")
+    leaf = header_word(header_leaf)
     for role in vocab["order"]:
         if leaf in vocab[role].get("words", []):
             return role
@@ -62,16 +70,15 @@ def read_note(note: str | None) -> NoteRules:
     if not note:
         return NoteRules()
     vocab = load_roles()["note"]
-    text = squeeze(note)
+    text = squeeze(unicodedata.normalize("NFKC", note))
     formulas = tuple((m["rate"], m["num"], m["den"]) for m in re.finditer(vocab["formula"], text))
     tiebreaks = tuple((m["what"], m["by"]) for m in re.finditer(vocab["tiebreak"], text))
-    bases = []
-    for pattern in vocab["basis"]:
-        for m in re.finditer(pattern, text):
-            what = m.groupdict().get("what") or ""
-            bases.append((what, m["by"]))
-    ascending = tuple(m["by"] for m in re.finditer(vocab.get("ascending", r"(?!x)x"), text))
-    return NoteRules(formulas, tiebreaks, tuple(bases), ascending)
+    ascending = tuple(m["by"] for m in re.finditer(vocab["ascending"], text))
+    # a tie-break or a lower-is-better clause also reads like a basis ("…多的排名靠前"): take it out first
+    rest = re.sub(vocab["ascending"], "|", re.sub(vocab["tiebreak"], "|", text))
+    bases = tuple((m.groupdict().get("what") or "", m["by"]) for pattern in vocab["basis"]
+                  for m in re.finditer(pattern, rest))
+    return NoteRules(formulas, tiebreaks, bases, ascending)
 
 
 def best_match(word: str, candidates: list[ColumnRole], threshold: float = 0.5) -> ColumnRole | None:

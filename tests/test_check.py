@@ -118,3 +118,68 @@ def test_note_rules_are_read():
     assert any(by == "整改数" for _, by in rules.tiebreaks)
     assert any(by == "执法检查次数" for _, by in rules.bases)
     assert any(by == "执法处罚次数" for _, by in rules.bases)
+
+
+def table(columns, rows, note=None, title="测试统计表"):
+    from schemas.table import Cell, Column, Row, Table
+    return Table(source="t", page=1, table_id="t1", title=title, note=note,
+                 columns=[Column(path=c) for c in columns],
+                 rows=[Row(label=r[0], cells=[Cell(printed=v) for v in r[1:]], is_total=r[0] == "合计") for r in rows])
+
+
+def errors(flags):
+    return [(f.kind.value, f.row) for f in flags if f.kind in PRINTING_ERRORS]
+
+
+def test_lower_is_better_ranking_stated_in_the_note():
+    t = table([["投诉量"], ["名次"]], [["A", "3", "1"], ["B", "5", "2"], ["C", "9", "3"], ["D", "12", "4"]],
+              note="投诉量少的排名靠前。")
+    assert check_table(t) == []
+    silent = table([["投诉量"], ["名次"]], [["A", "3", "1"], ["B", "5", "2"], ["C", "9", "3"], ["D", "12", "4"]])
+    assert [f.kind for f in check_table(silent)] in ([], [FlagKind.rank_rule])
+
+
+@pytest.mark.parametrize("header", ["安装率（％）", "安装率(%)", "安装率"])
+def test_rate_header_with_a_unit_is_still_a_rate(header):
+    rows = [["A", "100", "90", "90.0", "1"], ["B", "200", "150", "75.0", "2"], ["C", "50", "10", "21.0", "3"]]
+    flags = check_table(table([["户数"], ["已安装数"], [header], ["名次"]], rows))
+    assert errors(flags) == [("rate_mismatch", "C")]
+
+
+def test_tie_break_worded_with_按_and_排名靠前_is_not_a_basis():
+    rows = [["A", "100", "90", "90.0%", "2"], ["B", "200", "180", "90.0%", "1"], ["C", "50", "10", "20.0%", "3"]]
+    t = table([["户数"], ["已安装数"], ["安装率"], ["名次"]], rows, note="安装率相同的，按已安装户数多的排名靠前。")
+    assert errors(check_table(t)) == []
+
+
+def test_blank_printed_rate_does_not_stop_the_checks():
+    rows = [["A", "100", "90", "90.0%", "2"], ["B", "200", "150", "", "1"], ["C", "50", "10", "20.0%", "3"]]
+    flags = check_table(table([["户数"], ["已安装数"], ["安装率"], ["名次"]], rows))
+    assert sorted(errors(flags)) == [("rank_mismatch", "A"), ("rank_mismatch", "B")]
+
+
+def test_formula_in_the_note_picks_the_numerator_over_a_lookalike_column():
+    rows = [["A", "100", "90", "10", "90.0"], ["B", "50", "40", "10", "80.0"], ["C", "20", "5", "15", "25.0"]]
+    t = table([["发现问题隐患数"], ["问题整改数"], ["未整改数"], ["整改率(%)"]], rows,
+              note="整改率(%)=问题整改数/发现问题隐患数×100%")
+    assert errors(check_table(t)) == []
+
+
+def test_small_rates_without_percent_sign_are_percentages_when_that_explains_them():
+    rows = [["A", "1000", "5", "0.5"], ["B", "1000", "8", "0.8"], ["C", "1000", "10", "1.0"]]
+    assert errors(check_table(table([["户数"], ["已安装数"], ["安装率"]], rows))) == []
+
+
+def test_text_columns_and_odd_numbers():
+    rows = [["A", "10", "+3", "已完成"], ["B", "12,34", "−2", "未完成"]]
+    flags = check_table(table([["户数"], ["环比新增"], ["备注"]], rows))
+    odd = {(f.row, f.column): f.message for f in flags if f.kind == FlagKind.malformed_number}
+    assert ("A", "环比新增") not in odd and ("A", "备注") not in odd
+    assert "separator" in odd[("B", "户数")] and "−" in odd[("B", "环比新增")]
+
+
+def test_groups_that_are_the_bases_are_not_compared_as_one_denominator():
+    rows = [["A", "100", "90", "50", "40"], ["B", "200", "150", "10", "5"]]
+    t = table([["管道气", "户数"], ["管道气", "已安装数"], ["液化气", "户数"], ["液化气", "已安装数"]], rows,
+              title="管道气液化气用户报警器安装情况统计表")
+    assert [f for f in check_table(t) if f.kind == FlagKind.denominator_mismatch] == []
