@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from extractor import __version__, archive
@@ -53,6 +56,40 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
     }
 
 
+def say_result(console: Console, result: FileResult) -> None:
+    """One line per error or warning; file names are printed as they are, never read as markup."""
+    if result.error:
+        console.print(f"[red]error[/red] {escape(result.error)}", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False)
+
+
+def say_failures(console: Console, errors: list[str], total: int, where: str = "") -> int:
+    """The failed files listed again at the end of a batch; the exit code."""
+    if not errors:
+        return 0
+    console.print(f"{len(errors)} of {total} files failed{where}:", highlight=False)
+    for error in errors:
+        console.print(f"  {escape(error)}", highlight=False)
+    return 1
+
+
+def unique_prefixes(paths: list[Path]) -> dict[Path, str]:
+    """Table-id prefixes: the file's stem, with a short hash of its path where two inputs share a stem."""
+    stems = Counter(p.stem for p in paths)
+    return {p: p.stem if stems[p.stem] == 1 else f"{p.stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
+            for p in paths}
+
+
+def layout_name(name: str) -> str:
+    """argparse type: a layout file that exists in layouts/."""
+    known = sorted(f.name[:-5] for f in resources.files("layouts").iterdir() if f.name.endswith(".toml")
+                   and f.name != "series.toml")
+    if name not in known:
+        raise argparse.ArgumentTypeError(f"no layout {name!r}; known: {', '.join(known)}")
+    return name
+
+
 def extract(args: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
     paths = expand_inputs(args.inputs)
@@ -60,17 +97,18 @@ def extract(args: argparse.Namespace) -> int:
         console.print("baozhi: no input files")
         return 2
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        console.print(f"baozhi: {escape(str(out))}: exists and is not a folder", highlight=False)
+        return 2
     started = time.perf_counter()
     results: list[FileResult] = []
+    prefixes = unique_prefixes(paths)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("extracting", total=len(paths))
         for path in paths:
-            result = process_file(path, args.layout, ocr_articles=args.ocr_articles)
+            result = process_file(path, args.layout, ocr_articles=args.ocr_articles, id_prefix=prefixes[path])
             results.append(result)
-            if result.error:
-                console.print(f"[red]error[/red] {result.error}", highlight=False)
-            for warning in result.warnings:
-                console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+            say_result(console, result)
             # outputs are rewritten after every file, so an interrupted batch keeps what it finished
             write_outputs(out, [t for r in results for t in r.tables], [f for r in results for f in r.flags],
                           manifest(results, started, args.layout))
@@ -80,13 +118,8 @@ def extract(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
-    console.print(f"{len(results)} files, {tables} tables, {flags} flags → {out}", highlight=False)
-    if failed:
-        console.print(f"{len(failed)} of {len(results)} files failed:", highlight=False)
-        for r in failed:
-            console.print(f"  {r.error}", highlight=False)
-        return 1
-    return 0
+    console.print(f"{len(results)} files, {tables} tables, {flags} flags → {escape(str(out))}", highlight=False)
+    return say_failures(console, [r.error for r in failed], len(results))
 
 
 def ingest(args: argparse.Namespace) -> int:
@@ -110,9 +143,7 @@ def ingest(args: argparse.Namespace) -> int:
                 progress.update(task, advance=1, pages_per_minute=pages * 60 / (time.perf_counter() - started))
                 if result.error:
                     failed.append(result.error)
-                    console.print(f"[red]error[/red] {result.error}", highlight=False)
-                for warning in result.warnings:
-                    console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+                say_result(console, result)
                 if not console.is_terminal:  # without a progress bar, a log line per committed file
                     console.print(f"stored {result.path}: {result.pages} pages, {len(result.tables)} tables, "
                                   f"{len(result.flags)} flags", highlight=False)
@@ -124,12 +155,7 @@ def ingest(args: argparse.Namespace) -> int:
     minutes = (time.perf_counter() - started) / 60
     console.print(f"{len(plan.todo)} files, {pages} pages in {minutes * 60:.1f} s "
                   f"({pages / max(minutes, 1e-9):.0f} pages/min) → {args.db}", highlight=False)
-    if failed:
-        console.print(f"{len(failed)} of {len(plan.todo)} files failed (recorded in the archive):", highlight=False)
-        for error in failed:
-            console.print(f"  {error}", highlight=False)
-        return 1
-    return 0
+    return say_failures(console, failed, len(plan.todo), " (recorded in the archive)")
 
 
 def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
@@ -164,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     ex = sub.add_parser("extract", help="extract and check the ranking tables of pages")
     ex.add_argument("inputs", nargs="+", help="PDF files, text dumps, or folders of them")
     ex.add_argument("-o", "--out", required=True, help="output folder")
-    ex.add_argument("--layout", default="jiaozuo_daily", help="layout hints file in layouts/ (default: %(default)s)")
+    ex.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
+                    help="layout hints file in layouts/ (default: %(default)s)")
     ex.add_argument("--ocr-articles", action="store_true",
                     help="OCR article paragraphs of scanned pages too, not only their tables (slower)")
     ex.set_defaults(run=extract)
@@ -172,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")
     ing.add_argument("--db", required=True, help="archive file (created if missing)")
     ing.add_argument("--workers", type=int, default=os.cpu_count(), help="worker processes (default: %(default)s)")
-    ing.add_argument("--layout", default="jiaozuo_daily", help="layout hints file in layouts/ (default: %(default)s)")
+    ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
+                    help="layout hints file in layouts/ (default: %(default)s)")
     ing.set_defaults(run=ingest)
     exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv")
     exp.add_argument("--db", required=True, help="archive file")

@@ -112,8 +112,15 @@ def pair_tables(truths: list[dict], tables: list[Table]) -> list[tuple[dict, Tab
 
 
 def score_page(truths: list[dict], tables: list[Table], flags: list[Flag]) -> Score:
+    """Scores every truth table; a table rebuilt where the truth has none, and its error flags, count against."""
     total = Score()
-    for truth, table in pair_tables(truths, tables):
+    pairs = pair_tables(truths, tables)
+    paired = {id(t) for _, t in pairs if t is not None}
+    for extra in (t for t in tables if t.columns and id(t) not in paired):
+        total.misses.append(f"{extra.title}: a table the truth does not have")
+        total.false_errors += [f"{extra.title}: {f.kind.value} at {f.row}" for f in flags
+                               if f.table_id == extra.table_id and f.kind in PRINTING_ERRORS]
+    for truth, table in pairs:
         total.add(score_table(truth, table))
         if table is not None:
             total.add(score_flags(truth, [f for f in flags if f.table_id == table.table_id]))

@@ -68,6 +68,10 @@ def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: d
     write_csv(out / "cells.csv", pd.DataFrame(cells, columns=CELL_COLUMNS))
     flag_rows = [f.model_dump(mode="json") for f in flags]
     write_csv(out / "flags.csv", pd.DataFrame(flag_rows, columns=FLAG_COLUMNS))
+    current = {f"{t.table_id}.{'csv' if t.columns else 'txt'}" for t in tables}
+    for stale in (out / "tables").glob("*.*") if (out / "tables").is_dir() else []:
+        if stale.suffix in (".csv", ".txt") and stale.name not in current:
+            stale.unlink()  # left by an earlier run into the same folder; cells.csv no longer lists it
     for table in tables:
         if table.columns:
             write_csv(out / "tables" / f"{table.table_id}.csv", wide_frame(table))

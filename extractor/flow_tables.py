@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from extractor.hints import LayoutHints, load_roles, squeeze
 from schemas.document import Page
@@ -82,12 +81,7 @@ def tables_from_text(page: Page, hints: LayoutHints) -> list[Table]:
                 found.append(flowed)
     found.sort(key=lambda pair: pair[0])
     _fill_missing_dates(found, items, hints)
-    tables = [table for _, table in found]
-    stem = Path(page.source).stem
-    prefix = stem if page.page == 1 else f"{stem}-p{page.page}"   # ids stay unique across pages of one file
-    for n, table in enumerate(tables, start=1):
-        table.table_id = f"{prefix}-t{n}"
-    return tables
+    return [table for _, table in found]  # table ids are given by the pipeline, one scheme for every input
 
 
 # ---- paragraphs ---------------------------------------------------------------------------------------

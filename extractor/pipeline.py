@@ -56,18 +56,25 @@ class Timer:
         return _Stage()
 
 
-def tables_of_positioned_page(page: Page, hints: LayoutHints, stem: str, timer: Timer) -> list[Table]:
+def table_id(prefix: str, page: int, n: int) -> str:
+    return f"{prefix}-p{page}-t{n}"
+
+
+def tables_of_positioned_page(page: Page, hints: LayoutHints, prefix: str, timer: Timer) -> list[Table]:
     with timer("layout"):
         regions = find_tables(page, hints)
     with timer("reassemble"):
-        return [reassemble(r, page.source, page.page, f"{stem}-p{page.page}-t{n}", hints)
+        return [reassemble(r, page.source, page.page, table_id(prefix, page.page, n), hints)
                 for n, r in enumerate(regions, start=1)]
 
 
-def tables_of_text_page(page: Page, hints: LayoutHints, stem: str, timer: Timer) -> list[Table]:
+def tables_of_text_page(page: Page, hints: LayoutHints, prefix: str, timer: Timer) -> list[Table]:
     from extractor.flow_tables import tables_from_text
     with timer("reassemble"):
-        return tables_from_text(page, hints)
+        tables = tables_from_text(page, hints)
+    for n, table in enumerate(tables, start=1):
+        table.table_id = table_id(prefix, page.page, n)
+    return tables
 
 
 def read_pages(path: Path, timer: Timer, ocr_articles: bool = False) -> tuple[str, list[Page]]:
@@ -100,12 +107,14 @@ def unparsed_flag(table: Table) -> Flag:
                 message=f"table {table.title!r} could not be rebuilt: {table.unparsed_reason}; raw text kept in tables/")
 
 
-def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool = False) -> FileResult:
+def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool = False,
+                 id_prefix: str | None = None) -> FileResult:
+    """id_prefix names the file's tables (default: the file name's stem; a batch passes unique ones)."""
     result = FileResult(source=path.name, path=str(path))
     timer = Timer(result.seconds)
-    hints = load_layout(layout)
     start = time.perf_counter()
     try:
+        hints = load_layout(layout)
         result.kind, pages = read_pages(path, timer, ocr_articles)
         result.pages = len(pages)
         result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
@@ -114,7 +123,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool =
             if page.kind == "scan" and page.ocr_backend is None:
                 result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
                 continue
-            tables = per_page(page, hints, path.stem, timer)
+            tables = per_page(page, hints, id_prefix or path.stem, timer)
             result.tables += tables
             with timer("articles"):
                 result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box]))
@@ -127,6 +136,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool =
     except InputError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
-        result.error = f"{path}: internal error while processing ({type(exc).__name__}: {exc})"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        result.error = f"{path}: internal error while processing ({type(exc).__name__}: {first_line})"
     result.seconds["total"] = time.perf_counter() - start
     return result

@@ -63,3 +63,31 @@ def test_batch_goes_on_after_bad_files_and_lists_them_at_the_end(tmp_path, capsy
     if good:
         assert manifest["tables_found"] > 0
         assert not pd.read_csv(tmp_path / "out" / "cells.csv").empty
+
+
+def test_same_file_name_in_two_folders_keeps_both_tables_and_brackets_survive(tmp_path, capsys):
+    for folder, sample in (("d1", "p01_ruled_3level.pdf"), ("d2", "p03_ruled_flat.pdf")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(REPO / "samples" / sample, tmp_path / folder / "page[final].pdf")
+    shutil.copy(DATA / "corrupt.pdf", tmp_path / "d2" / "bad[x].pdf")
+    code = main(["extract", str(tmp_path / "d1"), str(tmp_path / "d2"), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and "bad[x].pdf: damaged" in err
+    cells = pd.read_csv(tmp_path / "out" / "cells.csv")
+    assert cells["table_id"].nunique() == 2 == len(list((tmp_path / "out" / "tables").glob("*.csv")))
+
+
+def test_unknown_layout_and_output_that_is_a_file_are_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "out"), "--layout", "nosuch"])
+    assert "no layout 'nosuch'" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")
+    assert main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "afile")]) == 2
+    assert "afile: exists and is not a folder" in capsys.readouterr().err
+
+
+def test_a_second_run_into_the_same_folder_leaves_no_stale_table_files(tmp_path):
+    out = tmp_path / "out"
+    assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out)]) == 0
+    assert main(["extract", str(REPO / "samples" / "p03_ruled_flat.pdf"), "-o", str(out)]) == 0
+    assert [p.name for p in (out / "tables").iterdir()] == ["p03_ruled_flat-p1-t1.csv"]
