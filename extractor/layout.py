@@ -85,10 +85,30 @@ def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
         below = [t.box.top for t in titles[i + 1:] if t.box.x0 < title.box.xmid < t.box.x1 or
                  title.box.x0 < t.box.xmid < title.box.x1]
         limit = min(below, default=page.height or 1e9)
-        region = table_below(page, title, limit, all_phrases, hints, claimed)
+        # tables printed side by side: each takes the page up to the widest blank gap towards its neighbour
+        beside = [t.box.xmid for t in titles if t is not title and abs(t.box.top - title.box.top) < 3 * t.box.height]
+        below_title = [w for w in page.words if title.box.bottom < w.box.top < limit]
+        left = max((x for x in beside if x < title.box.xmid), default=None)
+        right = min((x for x in beside if x > title.box.xmid), default=None)
+        span = (widest_gap(below_title, left, title.box.xmid) if left is not None else -1e9,
+                widest_gap(below_title, title.box.xmid, right) if right is not None else 1e9)
+        region = table_below(page, title, limit, all_phrases, hints, claimed, span)
         if region is not None:
             regions.append(region)
     return regions + untitled_tables(page, all_phrases, hints, claimed)
+
+
+def widest_gap(words: list[Word], a: float, b: float) -> float:
+    """The middle of the widest stretch between x = a and x = b that no word covers."""
+    edges = [a]
+    for x0, x1 in sorted((w.box.x0, w.box.x1) for w in words if w.box.x1 > a and w.box.x0 < b):
+        if x0 > edges[-1]:
+            edges += [x0, x1]
+        else:
+            edges[-1] = max(edges[-1], x1)
+    edges.append(b)
+    gaps = [(edges[i + 1] - edges[i], (edges[i] + edges[i + 1]) / 2) for i in range(0, len(edges) - 1, 2)]
+    return max(gaps)[1] if gaps else (a + b) / 2
 
 
 def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> list[Region]:
@@ -141,8 +161,9 @@ def body_rows(title: Phrase, words: list[Word]) -> list[list[Word]]:
 
 
 def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phrase], hints: LayoutHints,
-                claimed: set[int]) -> Region | None:
-    band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed]
+                claimed: set[int], span: tuple[float, float] = (-1e9, 1e9)) -> Region | None:
+    band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed
+            and span[0] <= w.box.xmid <= span[1]]
     rows = body_rows(title, [w for w in band if not is_prose(w)])
     if len(rows) < 2:
         return None
@@ -152,14 +173,17 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     body_top = min(w.box.top for w in rows[0])
     body_bottom = max(w.box.bottom for w in rows[-1])
     size = median(word_size(w) for w in numbers)
-    # Row labels: short words left of the numbers on the body rows, chained leftwards while close.
+    # Row labels: short words left of the numbers on the body rows, chained leftwards while no further from them
+    # than the table's own column pitch (a wide label column) or a few characters.
+    pitch = median(b.box.x0 - a.box.x0 for r in rows for a, b in zip(r, r[1:])) if any(len(r) > 1 for r in rows) else 0
+    reach = max(6 * size, 1.5 * pitch)
     for row in rows:
         row_box = Box(x0=0, x1=1, top=min(w.box.top for w in row), bottom=max(w.box.bottom for w in row))
         left = sorted((w for w in band if w.box.x1 <= x0 + 1 and same_line(row_box, w.box) and not is_prose(w)),
                       key=lambda w: -w.box.x1)
         edge = x0
         for w in left:
-            if edge - w.box.x1 > 6 * size:
+            if edge - w.box.x1 > reach:
                 break
             edge = min(edge, w.box.x0)
         x0 = min(x0, edge)

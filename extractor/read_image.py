@@ -172,9 +172,10 @@ def without_rulings(scan: Scan) -> np.ndarray:
     return clean
 
 
-def prose_lines(rects: list[Rect]) -> list[bool]:
-    """True for the lines of article paragraphs: stacks of PROSE_RUN or more long pieces of text (no wide blank
-    inside, as rects are already cut there), each just under the one above and overlapping it sideways.
+def prose_stacks(rects: list[Rect]) -> list[list[int]]:
+    """The article paragraphs, each as the indexes of its lines: stacks of PROSE_RUN or more long pieces of
+    text (no wide blank inside, as rects are already cut there), each just under the one above and overlapping
+    it sideways.
     A title, a date line or a short note makes a shorter stack; table cells are not long; a stack that starts
     right under a row of cells is a table's note, however long, and is read."""
     long = [r[2] - r[0] > 8 * (r[3] - r[1]) for r in rects]
@@ -193,13 +194,16 @@ def prose_lines(rects: list[Rect]) -> list[bool]:
     for i in range(len(rects)):
         if long[i]:
             stacks.setdefault(root(i), []).append(i)
-    prose = [False] * len(rects)
-    for members in stacks.values():
-        rows = {round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}
-        if len(rows) >= PROSE_RUN and not under_cells([rects[i] for i in members], [r for r, l in zip(rects, long) if not l]):
-            for i in members:
-                prose[i] = True
-    return prose
+    cells = [r for r, l in zip(rects, long) if not l]
+    return [members for members in stacks.values()
+            if len({round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}) >= PROSE_RUN
+            and not under_cells([rects[i] for i in members], cells)]
+
+
+def prose_lines(rects: list[Rect]) -> list[bool]:
+    """True for the lines of article paragraphs (see prose_stacks)."""
+    prose = {i for members in prose_stacks(rects) for i in members}
+    return [i in prose for i in range(len(rects))]
 
 
 def under_cells(stack: list[Rect], cells: list[Rect]) -> bool:
@@ -402,6 +406,21 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, prose: bool =
     return words
 
 
+def words_of_page(lines: list[OcrLine], scan: Scan, text_ink: np.ndarray, ocr_articles: bool) -> list[Word]:
+    """Words of all OCR'd lines. With articles read, each paragraph line is one Word, and all lines of a
+    paragraph get its median size: a line's ink height wanders by a pixel with the glyphs it holds (at 150 dpi
+    5% of the size), enough to make body lines headlines or captions to the article stage."""
+    stacks = prose_stacks([line.bbox for line in lines]) if ocr_articles else []
+    prose = {i for members in stacks for i in members}
+    words = [words_of_line(line, scan, text_ink, i in prose) for i, line in enumerate(lines)]
+    for members in stacks:
+        paragraph = [w for i in members for w in words[i]]
+        size = round(float(np.median([w.size for w in paragraph])), 2)
+        for w in paragraph:
+            w.size = size
+    return [w for line_words in words for w in line_words]
+
+
 def align_baselines(words: list[Word]) -> list[Word]:
     """Words of one printed line get one top and bottom, as a text layer gives them: OCR boxes wander by a
     fraction of a point, and a reader that orders a line by (top, x) would then read it out of order."""
@@ -440,9 +459,7 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     text_ink = cv2.bitwise_and(scan.ink, cv2.bitwise_not(scan.rule_mask))
     verticals = [r.box for r in rulings if r.orientation == "v"]
     lines = backend.read(clean, plan=reading_plan(scan, text_ink, verticals, ocr_articles))
-    prose = prose_lines([line.bbox for line in lines]) if ocr_articles else [False] * len(lines)
-    words = align_baselines([w for line, in_prose in zip(lines, prose)
-                             for w in words_of_line(line, scan, text_ink, in_prose)])
+    words = align_baselines(words_of_page(lines, scan, text_ink, ocr_articles))
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")

@@ -112,3 +112,19 @@ def test_a_table_without_a_recognised_title_is_still_found_with_its_headers(name
         table = reassemble(region, "x.pdf", 1, "t", HINTS)
         assert [c.path for c in table.columns] == t["columns"]
         assert len(table.rows) == len(t["rows"]) + bool(t.get("total"))
+
+
+def test_two_titled_tables_side_by_side_are_two_tables():
+    from schemas.document import Page
+    left, rows = open_table_words()
+    shift = 300
+    right_words = [w.model_copy(update={"box": Box(x0=w.box.x0 + shift, x1=w.box.x1 + shift, top=w.box.top,
+                                                    bottom=w.box.bottom)}) for w in left]
+    titles = [word("燃气报警器安装情况统计表", 40, 80, 10), word("燃气隐患整改情况统计表", 340, 80, 10)]
+    page = Page(source="s.pdf", page=1, kind="pdf", width=700, height=400, words=titles + left + right_words)
+    regions = find_tables(page, HINTS)
+    assert [r.title for r in regions] == ["燃气报警器安装情况统计表", "燃气隐患整改情况统计表"]
+    for region in regions:
+        table = reassemble(region, "s.pdf", 1, "t", HINTS)
+        assert [c.path[-1] for c in table.columns] == ["户数", "已安装数", "安装率", "名次"]
+        assert len(table.rows) == len(rows)
