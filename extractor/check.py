@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
 
-from extractor.hints import load_roles
+from extractor.hints import load_roles, squeeze
 from extractor.numbers import ParsedNumber, format_at, parse_number, plain, rate_matches
 from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, role_of, similarity
 from schemas.flags import Flag, FlagKind, Severity
@@ -169,25 +169,41 @@ def check_rates(grid: Grid) -> list[Flag]:
 
 # --- totals -------------------------------------------------------------------------------------------------
 
+def total_groups(grid: Grid) -> list[tuple[int, list[int]]]:
+    """(total row, the rows it adds up): a 小计 adds the rows since the previous subtotal, a 合计 all body rows."""
+    subtotal_words = load_roles()["rows"]["subtotal"]
+    groups, since = [], []
+    grand = []
+    for i, row in enumerate(grid.table.rows):
+        if not row.is_total:
+            since.append(i)
+        elif squeeze(row.label) in subtotal_words:
+            groups.append((i, since))
+            since = []
+        else:
+            grand.append(i)
+    if len(grand) == 1:  # several grand totals (全市, 合计 of other things) are not modelled
+        groups.append((grand[0], grid.body))
+    return [(t, rows) for t, rows in groups if rows]
+
+
 def check_totals(grid: Grid) -> list[Flag]:
-    totals = [i for i, r in enumerate(grid.table.rows) if r.is_total]
-    if len(totals) != 1:
-        return []  # no total, or per-group subtotals this check does not model
-    t = totals[0]
     flags = []
-    for col in grid.roles:
-        if col.role in ("rate", "rank"):
-            continue
-        printed = grid.value(t, col.index)
-        values = [grid.value(r, col.index) for r in grid.body]
-        if printed is None or any(v is None for v in values):
-            continue
-        total = sum(values, Decimal(0))
-        if total != printed:
-            decimals = grid.parsed[t][col.index].decimals
-            flags.append(grid.flag(FlagKind.total_mismatch, Severity.error,
-                                   f"the {len(values)} rows add up to {plain(total)}, the total row prints {plain(printed)}",
-                                   t, col.index, expected=format_at(total, decimals, False)))
+    for t, members in total_groups(grid):
+        for col in grid.roles:
+            if col.role in ("rate", "rank", "id"):
+                continue
+            printed = grid.value(t, col.index)
+            values = [grid.value(r, col.index) for r in members]
+            if printed is None or any(v is None for v in values):
+                continue
+            total = sum(values, Decimal(0))
+            if total != printed:
+                decimals = grid.parsed[t][col.index].decimals
+                flags.append(grid.flag(FlagKind.total_mismatch, Severity.error,
+                                       f"the {len(values)} rows add up to {plain(total)}, the "
+                                       f"{grid.table.rows[t].label} row prints {plain(printed)}",
+                                       t, col.index, expected=format_at(total, decimals, False)))
     return flags
 
 

@@ -33,7 +33,6 @@ class LayoutHints:
     note_prefixes: tuple[str, ...]
     label_headers: tuple[str, ...]
     total_labels: tuple[str, ...]
-    min_numeric_share: float
     furniture_patterns: tuple[re.Pattern, ...]
     gazetteer: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -68,6 +67,8 @@ class LayoutHints:
         date = self.match_date(s)
         if date:
             s = s.replace(squeeze(date[0]), "")
+        # "…统计表（截至9月25日）", "…统计表（一）", "表1 …统计表": the bracket or number is not the title's end
+        s = re.sub(r"^表\d+", "", re.sub(r"[（(][^（）()]{1,12}[）)]$", "", s))
         if not s or s[-1] in "。，；,;！？":  # a date alone, or a sentence: not a title
             return False
         s = s.rstrip("：:")
@@ -95,7 +96,6 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
         note_prefixes=tuple(table["note_prefixes"]),
         label_headers=tuple(table["label_headers"]),
         total_labels=tuple(table["total_labels"]),
-        min_numeric_share=float(table["min_numeric_share"]),
         furniture_patterns=tuple(re.compile(p) for p in page.get("furniture_patterns", [])),
         gazetteer={k: tuple(v) for k, v in data.get("gazetteer", {}).items()},
     )

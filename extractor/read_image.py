@@ -32,6 +32,8 @@ PROSE_RUN = 4              # lines of solid text in a stack that make an article
 CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characters of running text: cells
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
+GUTTER_EM = 0.5            # a blank this wide (in line heights) ending at a column start is a column gutter
+SIZE_NOISE = 0.1           # OCR'd lines of one paragraph whose sizes differ by less than this share are one size
 
 
 @dataclass
@@ -172,13 +174,15 @@ def without_rulings(scan: Scan) -> np.ndarray:
     return clean
 
 
-def prose_stacks(rects: list[Rect]) -> list[list[int]]:
-    """The article paragraphs, each as the indexes of its lines: stacks of PROSE_RUN or more long pieces of
-    text (no wide blank inside, as rects are already cut there), each just under the one above and overlapping
-    it sideways.
-    A title, a date line or a short note makes a shorter stack; table cells are not long; a stack that starts
-    right under a row of cells is a table's note, however long, and is read."""
-    long = [r[2] - r[0] > 8 * (r[3] - r[1]) for r in rects]
+def long_line(rect: Rect) -> bool:
+    """Longer than any table cell: running text."""
+    return rect[2] - rect[0] > 8 * (rect[3] - rect[1])
+
+
+def text_stacks(rects: list[Rect]) -> list[list[int]]:
+    """Long pieces of text (no wide blank inside, as rects are already cut there) stacked each just under the
+    one above and overlapping it sideways, as the indexes of their lines; a lone long line is a stack too."""
+    long = [long_line(r) for r in rects]
     parent = list(range(len(rects)))
 
     def root(i: int) -> int:
@@ -194,8 +198,15 @@ def prose_stacks(rects: list[Rect]) -> list[list[int]]:
     for i in range(len(rects)):
         if long[i]:
             stacks.setdefault(root(i), []).append(i)
-    cells = [r for r, l in zip(rects, long) if not l]
-    return [members for members in stacks.values()
+    return list(stacks.values())
+
+
+def prose_stacks(rects: list[Rect]) -> list[list[int]]:
+    """The article paragraphs: text stacks of PROSE_RUN or more lines. A title, a date line or a short note
+    makes a shorter stack; table cells are not long; a stack that starts right under a row of cells is a
+    table's note, however long, and is read."""
+    cells = [r for r in rects if not long_line(r)]
+    return [members for members in text_stacks(rects)
             if len({round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}) >= PROSE_RUN
             and not under_cells([rects[i] for i in members], cells)]
 
@@ -289,6 +300,28 @@ def pieces_of(rect: Rect, text_ink: np.ndarray, rulings_x: list[float]) -> list[
     return [p for p in (inked(c, text_ink) for c in cut_at(rect, cuts)) if p]
 
 
+def column_starts(rects: list[Rect]) -> list[float]:
+    """Left edges (pixels) where three or more long lines start: the columns of the page's article text."""
+    lefts = [(r[0], r[3] - r[1]) for r in rects if long_line(r)]
+    return [x for x, h in lefts if sum(abs(x - y) < 0.3 * h for y, _ in lefts) >= 3]
+
+
+def at_gutters(rect: Rect, text_ink: np.ndarray, starts: list[float]) -> list[Rect]:
+    """A long line cut where a blank of GUTTER_EM or more ends at a column start and long lines lie on both
+    sides: the detector joins the lines of two article columns where punctuation hangs into the gutter,
+    leaving less than a cell gap. (An indented paragraph start is a column start too, but near a line's left.)"""
+    if not long_line(rect):
+        return [rect]
+    x0, y0, x1, y1 = (int(v) for v in rect)
+    ix0, top, ix1, bottom = ink_extent(text_ink, x0, y0, x1, y1)
+    h = y1 - y0
+    cuts: list[float] = []
+    for a, b in blanks(text_ink, ix0, top, ix1, bottom, GUTTER_EM * (bottom - top)):
+        if any(abs(b - s) < 0.5 * h for s in starts) and a - (cuts[-1] if cuts else x0) > 8 * h and x1 - b > 8 * h:
+            cuts.append((a + b) / 2)
+    return [p for p in (inked(c, text_ink) for c in cut_at(rect, cuts)) if p] if cuts else [rect]
+
+
 def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box], ocr_articles: bool) -> Plan:
     """What to recognise of the detected lines: each cut into cell-sized pieces, minus slivers another piece
     already covers and, unless articles are wanted, the lines of article paragraphs; plus glyphs the detector
@@ -298,7 +331,10 @@ def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box], ocr_art
         pieces = [p for r in rects for p in pieces_of(r, text_ink, rulings_across(r, verticals, scan))]
         pieces = [p for i, p in enumerate(pieces)
                   if not any(j != i and covered(p, q) and (j < i or not covered(q, p)) for j, q in enumerate(pieces))]
-        if not ocr_articles:
+        if ocr_articles:
+            starts = column_starts(pieces)
+            pieces = [q for p in pieces for q in at_gutters(p, text_ink, starts)]
+        else:
             pieces = [p for p, prose in zip(pieces, prose_lines(pieces)) if not prose]
         return pieces + missed_ink(text_ink, rects)
     return plan
@@ -321,14 +357,18 @@ def estimated_centres(text: str, x0: float, x1: float, em: float) -> list[float]
     return [(a + b) / 2 for a, b in zip(edges, edges[1:])]
 
 
-def ink_gaps(text_ink: np.ndarray, x0: int, top: int, x1: int, bottom: int, min_gap: float) -> list[float]:
-    """Middles of the blank stretches at least min_gap wide between inked columns of a line."""
+def blanks(text_ink: np.ndarray, x0: int, top: int, x1: int, bottom: int, min_gap: float) -> list[tuple[int, int]]:
+    """(last inked column, next inked column) around each blank stretch at least min_gap wide in a line."""
     inked = text_ink[top:bottom, x0:x1].any(axis=0)
     cols = np.flatnonzero(inked)
     if len(cols) < 2:
         return []
-    jumps = np.flatnonzero(np.diff(cols) > min_gap)
-    return [x0 + (cols[j] + cols[j + 1]) / 2 for j in jumps]
+    return [(x0 + cols[j], x0 + cols[j + 1]) for j in np.flatnonzero(np.diff(cols) > min_gap)]
+
+
+def ink_gaps(text_ink: np.ndarray, x0: int, top: int, x1: int, bottom: int, min_gap: float) -> list[float]:
+    """Middles of the blank stretches at least min_gap wide between inked columns of a line."""
+    return [(a + b) / 2 for a, b in blanks(text_ink, x0, top, x1, bottom, min_gap)]
 
 
 def split_line(line: OcrLine, cuts: list[float], em: float) -> list[tuple[str, float, float, list[float] | None]]:
@@ -407,17 +447,19 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, prose: bool =
 
 
 def words_of_page(lines: list[OcrLine], scan: Scan, text_ink: np.ndarray, ocr_articles: bool) -> list[Word]:
-    """Words of all OCR'd lines. With articles read, each paragraph line is one Word, and all lines of a
-    paragraph get its median size: a line's ink height wanders by a pixel with the glyphs it holds (at 150 dpi
-    5% of the size), enough to make body lines headlines or captions to the article stage."""
-    stacks = prose_stacks([line.bbox for line in lines]) if ocr_articles else []
+    """Words of all OCR'd lines. With articles read, each long line of text is one Word, and the lines of a
+    text stack within SIZE_NOISE of its median size get that size: a line's ink height wanders by a pixel with
+    the glyphs it holds (at 150 dpi 5% of the size), enough to make body lines headlines or captions to the
+    article stage. A headline or caption caught in the stack is further off and keeps its own size."""
+    stacks = text_stacks([line.bbox for line in lines]) if ocr_articles else []
     prose = {i for members in stacks for i in members}
     words = [words_of_line(line, scan, text_ink, i in prose) for i, line in enumerate(lines)]
     for members in stacks:
         paragraph = [w for i in members for w in words[i]]
         size = round(float(np.median([w.size for w in paragraph])), 2)
         for w in paragraph:
-            w.size = size
+            if abs(w.size - size) < SIZE_NOISE * size:
+                w.size = size
     return [w for line_words in words for w in line_words]
 
 

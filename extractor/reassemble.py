@@ -219,32 +219,33 @@ def reassemble(region: Region, source: str, page: int, table_id: str, hints: Lay
         for s in p.slots:
             paths[s].append(squeeze(p.text))
     grid = [[[w for w in row if slot_of(slots, w.box.xmid) == s] for s in range(len(slots))] for row in body]
-    panels = panel_ranges(sorted(labels), len(slots))
-    first_lo, first_hi = panels[0]
-    columns = [Column(path=paths[s] or [f"列{s - first_lo}"]) for s in range(first_lo + 1, first_hi)]
+    panels = panel_slots(sorted(labels), len(slots))
+    first_label, first_values = panels[0]
+    columns = [Column(path=paths[s] or [f"列{n + 1}"]) for n, s in enumerate(first_values)]
     table_rows: list[Row] = []
-    for lo, hi in panels:
-        if hi - lo != first_hi - first_lo or [paths[s][-1:] for s in range(lo + 1, hi)] != \
-                [paths[s][-1:] for s in range(first_lo + 1, first_hi)]:
+    for label_slot, values in panels:
+        if [paths[s][-1:] for s in values] != [paths[s][-1:] for s in first_values]:
             return unparsed(region, source, page, table_id, "side-by-side panels do not share one header")
         for cells in grid:
-            label_words = cells[lo]
-            values = cells[lo + 1:hi]
-            if not label_words and not any(values):
+            label_words = cells[label_slot]
+            if not label_words and not any(cells[s] for s in values):
                 continue
             label = join_words(label_words)
-            table_rows.append(Row(label=label, cells=[cell_of(v) for v in values],
+            table_rows.append(Row(label=label, cells=[cell_of(cells[s]) for s in values],
                                   is_total=hints.is_total_label(label), label_box=cell_of(label_words).box))
-    label_header = "".join(paths[first_lo]) or None
+    label_header = "".join(paths[first_label]) or None
     return Table(source=source, page=page, table_id=table_id, title=region.title,
                  date=hints.match_date(region.date_printed)[1] if region.date_printed else None,
                  date_printed=region.date_printed, unit=region.unit, note=region.note, label_header=label_header,
                  columns=columns, rows=table_rows, box=region.box, layout="ruled" if ruled else "open")
 
 
-def panel_ranges(labels: list[int], count: int) -> list[tuple[int, int]]:
+def panel_slots(labels: list[int], count: int) -> list[tuple[int, list[int]]]:
+    """(label slot, value slots) of each panel. A single table keeps columns printed left of its labels (序号, 排名)."""
+    if len(labels) == 1:
+        return [(labels[0], [s for s in range(count) if s != labels[0]])]
     edges = labels + [count]
-    return [(a, b) for a, b in zip(edges, edges[1:])]
+    return [(a, list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
 
 
 def unparsed(region: Region, source: str, page: int, table_id: str, reason: str) -> Table:

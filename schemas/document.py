@@ -75,16 +75,9 @@ class Page(BaseModel):
     ocr_backend: str | None = None
 
 
-class TextBlock(BaseModel):
-    """A run of words that belong together (a line or paragraph) once layout has grouped them."""
-    text: str
-    box: Box | None = None
-    words: list[Word] = []
-
-
 class Region(BaseModel):
-    """A part of the page the layout stage found: a table with its furniture, or an article block."""
-    kind: Literal["table", "article", "caption", "furniture"]
+    """A table the layout stage found on a page, with its title, date line, unit line and note."""
+    kind: Literal["table"] = "table"
     box: Box | None = None
     title: str | None = None
     date_printed: str | None = None
@@ -92,4 +85,3 @@ class Region(BaseModel):
     note: str | None = None
     words: list[Word] = []
     rulings: list[Ruling] = []
-    lines: list[str] = []

@@ -124,7 +124,7 @@ def table(columns, rows, note=None, title="测试统计表"):
     from schemas.table import Cell, Column, Row, Table
     return Table(source="t", page=1, table_id="t1", title=title, note=note,
                  columns=[Column(path=c) for c in columns],
-                 rows=[Row(label=r[0], cells=[Cell(printed=v) for v in r[1:]], is_total=r[0] == "合计") for r in rows])
+                 rows=[Row(label=r[0], cells=[Cell(printed=v) for v in r[1:]], is_total=r[0] in ("合计", "小计")) for r in rows])
 
 
 def errors(flags):
@@ -183,3 +183,13 @@ def test_groups_that_are_the_bases_are_not_compared_as_one_denominator():
     t = table([["管道气", "户数"], ["管道气", "已安装数"], ["液化气", "户数"], ["液化气", "已安装数"]], rows,
               title="管道气液化气用户报警器安装情况统计表")
     assert [f for f in check_table(t) if f.kind == FlagKind.denominator_mismatch] == []
+
+
+def test_subtotals_add_their_own_rows_and_the_grand_total_all_rows():
+    cols = [["户数"], ["已安装数"]]
+    rows = [["甲", "10", "5"], ["乙", "20", "5"], ["小计", "30", "10"], ["丙", "40", "20"], ["小计", "40", "20"],
+            ["合计", "70", "31"]]
+    flags = check_table(table(cols, [r[:] for r in rows]))
+    assert [(f.kind.value, f.row, f.column, f.expected) for f in flags] == [("total_mismatch", "合计", "已安装数", "30")]
+    rows[4][1] = "41"
+    assert ("total_mismatch", "小计") in errors(check_table(table(cols, rows)))

@@ -128,3 +128,12 @@ def test_two_titled_tables_side_by_side_are_two_tables():
         table = reassemble(region, "s.pdf", 1, "t", HINTS)
         assert [c.path[-1] for c in table.columns] == ["户数", "已安装数", "安装率", "名次"]
         assert len(table.rows) == len(rows)
+
+
+def test_a_column_printed_left_of_the_row_labels_is_kept():
+    words, rows = open_table_words(x_label=80, x_first=150)
+    words.append(word("排名", 20, 115))
+    words += [right(rank, 40, 135 + 14 * r) for r, rank in enumerate(["2", "3", "1"])]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t1", HINTS)
+    assert [c.path[-1] for c in table.columns] == ["排名", "户数", "已安装数", "安装率", "名次"]
+    assert [r.cells[0].printed for r in table.rows] == ["2", "3", "1"]
