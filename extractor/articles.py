@@ -16,6 +16,7 @@ import jieba
 import jieba.analyse
 
 from extractor.hints import LayoutHints, layout_data, squeeze
+from extractor.layout import Phrase
 from schemas.article import Article, ArticlesOfPage, Caption, PageFurniture
 from schemas.document import Box, Page, Word
 
@@ -175,12 +176,8 @@ def ids(page: Page) -> tuple[str, int]:
 # ---- positioned pages ------------------------------------------------------------------------------------
 
 @dataclass
-class Line:
-    words: list[Word]
-
-    @property
-    def box(self) -> Box:
-        return Box.enclosing(w.box for w in self.words)
+class Line(Phrase):
+    """A line of an article column: a layout phrase whose words are joined as running text."""
 
     @property
     def text(self) -> str:
