@@ -2,8 +2,8 @@
 words with boxes in PDF points and ruling lines, so layout, reassembly and checks need not know about OCR.
 
 Preparation with OpenCV: undo the skew, find ruling lines and erase them (a ruling through a crop reads as "1"
-or "|"), skip article paragraphs (most of a page, and slow to recognise), and split OCR lines that run over
-several table cells into one word per cell.
+or "|"), skip article paragraphs (most of a page, and slow to recognise) unless articles are asked for, and split
+OCR lines that run over several table cells into one word per cell.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characte
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 GUTTER_EM = 0.5            # a blank this wide (in line heights) ending at a column start is a column gutter
-SIZE_NOISE = 0.1           # OCR'd lines of one paragraph whose sizes differ by less than this share are one size
+SIZE_NOISE = 0.1           # OCR'd lines of running text whose sizes differ by less than this share are one size
 
 
 @dataclass
@@ -179,9 +179,11 @@ def long_line(rect: Rect) -> bool:
     return rect[2] - rect[0] > 8 * (rect[3] - rect[1])
 
 
-def text_stacks(rects: list[Rect]) -> list[list[int]]:
-    """Long pieces of text (no wide blank inside, as rects are already cut there) stacked each just under the
-    one above and overlapping it sideways, as the indexes of their lines; a lone long line is a stack too."""
+def prose_lines(rects: list[Rect]) -> list[bool]:
+    """True for the lines of article paragraphs: stacks of PROSE_RUN or more long pieces of text (no wide blank
+    inside, as rects are already cut there), each just under the one above and overlapping it sideways.
+    A title, a date line or a short note makes a shorter stack; table cells are not long; a stack that starts
+    right under a row of cells is a table's note, however long, and is read."""
     long = [long_line(r) for r in rects]
     parent = list(range(len(rects)))
 
@@ -198,23 +200,13 @@ def text_stacks(rects: list[Rect]) -> list[list[int]]:
     for i in range(len(rects)):
         if long[i]:
             stacks.setdefault(root(i), []).append(i)
-    return list(stacks.values())
-
-
-def prose_stacks(rects: list[Rect]) -> list[list[int]]:
-    """The article paragraphs: text stacks of PROSE_RUN or more lines. A title, a date line or a short note
-    makes a shorter stack; table cells are not long; a stack that starts right under a row of cells is a
-    table's note, however long, and is read."""
-    cells = [r for r in rects if not long_line(r)]
-    return [members for members in text_stacks(rects)
-            if len({round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}) >= PROSE_RUN
-            and not under_cells([rects[i] for i in members], cells)]
-
-
-def prose_lines(rects: list[Rect]) -> list[bool]:
-    """True for the lines of article paragraphs (see prose_stacks)."""
-    prose = {i for members in prose_stacks(rects) for i in members}
-    return [i in prose for i in range(len(rects))]
+    prose = [False] * len(rects)
+    for members in stacks.values():
+        rows = {round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}
+        if len(rows) >= PROSE_RUN and not under_cells([rects[i] for i in members], [r for r, l in zip(rects, long) if not l]):
+            for i in members:
+                prose[i] = True
+    return prose
 
 
 def under_cells(stack: list[Rect], cells: list[Rect]) -> bool:
@@ -426,13 +418,13 @@ def em_box(text: str, top: int, bottom: int) -> tuple[float, float]:
     return mid - size / 2, mid + size / 2
 
 
-def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, prose: bool = False) -> list[Word]:
-    """One Word per cell-sized piece of an OCR line, its box the em box around the piece's ink. A line of an
-    article paragraph is one Word, as a text layer gives it: the blank after a full-width comma is no cell border."""
+def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, running: bool = False) -> list[Word]:
+    """One Word per cell-sized piece of an OCR line, its box the em box around the piece's ink. A line of
+    running text is one Word, as a text layer gives it: the blank after a full-width comma is no cell border."""
     lx0, ly0, lx1, ly1 = line.bbox
     x0, top, x1, bottom = ink_extent(text_ink, lx0, ly0, lx1, ly1)
     em = max(bottom - top, 1)
-    cuts = [] if prose else ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT)))
+    cuts = [] if running else ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT)))
     words = []
     for text, left, right, confs in split_line(line, cuts, em):
         text = digits_for_lookalikes(text)
@@ -447,19 +439,23 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, prose: bool =
 
 
 def words_of_page(lines: list[OcrLine], scan: Scan, text_ink: np.ndarray, ocr_articles: bool) -> list[Word]:
-    """Words of all OCR'd lines. With articles read, each long line of text is one Word, and the lines of a
-    text stack within SIZE_NOISE of its median size get that size: a line's ink height wanders by a pixel with
-    the glyphs it holds (at 150 dpi 5% of the size), enough to make body lines headlines or captions to the
-    article stage. A headline or caption caught in the stack is further off and keeps its own size."""
-    stacks = text_stacks([line.bbox for line in lines]) if ocr_articles else []
-    prose = {i for members in stacks for i in members}
-    words = [words_of_line(line, scan, text_ink, i in prose) for i, line in enumerate(lines)]
-    for members in stacks:
-        paragraph = [w for i in members for w in words[i]]
-        size = round(float(np.median([w.size for w in paragraph])), 2)
-        for w in paragraph:
-            if abs(w.size - size) < SIZE_NOISE * size:
-                w.size = size
+    """Words of all OCR'd lines. With articles read, each long line of text is one Word, and the lines of
+    running text within SIZE_NOISE of their median size get that size: a line's ink height wanders by a pixel
+    with the glyphs it holds (at 150 dpi 5% of the size), enough to make body lines headlines or captions to
+    the article stage. Headlines and captions are further off and keep their own size."""
+    rects = [line.bbox for line in lines]
+    running = [ocr_articles and long_line(r) for r in rects]
+    words = [words_of_line(line, scan, text_ink, r) for line, r in zip(lines, running)]
+    if not any(running):
+        return [w for line_words in words for w in line_words]
+    # the short last line of a paragraph is running text too: under a long line, from its left edge
+    ends = [i for i, r in enumerate(rects) if not running[i] and any(
+        running[j] and stacked(r, q) and abs(r[0] - q[0]) < r[3] - r[1] for j, q in enumerate(rects))]
+    text = [w for i, r in enumerate(running) if r for w in words[i]]
+    size = round(float(np.median([w.size for w in text])), 2)
+    for w in text + [w for i in ends for w in words[i]]:
+        if abs(w.size - size) < SIZE_NOISE * size:
+            w.size = size
     return [w for line_words in words for w in line_words]
 
 
@@ -493,7 +489,7 @@ def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
 
 def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend,
              ocr_articles: bool = False) -> Page:
-    """ocr_articles: recognise article paragraphs too (about as many seconds again as the tables cost)."""
+    """ocr_articles: recognise article paragraphs too (on a 200-dpi page about 1.5 s, a third, more)."""
     scan = Scan(gray=deskew(gray, skew_angle(binarize(gray, dpi), dpi)), dpi=dpi)
     scan.ink = binarize(scan.gray, dpi)
     rulings = find_rulings(scan)
@@ -507,7 +503,8 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")
 
 
-def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr", ocr_articles: bool = False) -> list[Page]:
+def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
+               ocr_articles: bool = False) -> list[Page]:
     """One OCR'd Page per frame of a PNG, JPEG or TIFF file."""
     path = Path(path)
     engine = get_backend(backend)
