@@ -29,6 +29,8 @@ class LayoutHints:
     name: str
     title_suffixes: tuple[str, ...]
     date_patterns: tuple[re.Pattern, ...]
+    title_trimmings: tuple[re.Pattern, ...]
+    date_leftover: re.Pattern
     unit_pattern: re.Pattern
     note_prefixes: tuple[str, ...]
     label_headers: tuple[str, ...]
@@ -60,6 +62,11 @@ class LayoutHints:
                 return m.group(0), iso
         return None
 
+    def trim_title(self, text: str) -> str:
+        for pattern in self.title_trimmings:
+            text = pattern.sub("", text)
+        return text
+
     def is_title(self, text: str) -> bool:
         s = squeeze(text)
         if not s or len(s) > 60 or any(s.startswith(p) for p in self.note_prefixes):
@@ -67,8 +74,7 @@ class LayoutHints:
         date = self.match_date(s)
         if date:
             s = s.replace(squeeze(date[0]), "")
-        # "…统计表（截至9月25日）", "…统计表（一）", "表1 …统计表": the bracket or number is not the title's end
-        s = re.sub(r"^表\d+", "", re.sub(r"[（(][^（）()]{1,12}[）)]$", "", s))
+        s = self.trim_title(s)
         if not s or s[-1] in "。，；,;！？":  # a date alone, or a sentence: not a title
             return False
         s = s.rstrip("：:")
@@ -92,6 +98,8 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
         name=data["name"],
         title_suffixes=tuple(table["title_suffixes"]),
         date_patterns=tuple(re.compile(p) for p in table["date_patterns"]),
+        title_trimmings=tuple(re.compile(p) for p in table["title_trimmings"]),
+        date_leftover=re.compile(table["date_leftover"]),
         unit_pattern=re.compile(table["unit_pattern"]),
         note_prefixes=tuple(table["note_prefixes"]),
         label_headers=tuple(table["label_headers"]),

@@ -217,7 +217,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     claimed.update(id(w) for w in words + furniture + note_words + title.words)
     table_box = Box.enclosing([box, title.box] + [w.box for w in words + note_words + furniture])
     if in_title:
-        title_text = re.sub(r"[（(](截至|截止)?[）)]$", "", title_text.replace(squeeze(in_title[0]), ""))
+        title_text = hints.date_leftover.sub("", title_text.replace(squeeze(in_title[0]), ""))
     return Region(kind="table", box=table_box, title=title_text, date_printed=date, unit=unit, note=note,
                   words=words, rulings=rulings)
 

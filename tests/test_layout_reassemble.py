@@ -137,3 +137,18 @@ def test_a_column_printed_left_of_the_row_labels_is_kept():
     table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t1", HINTS)
     assert [c.path[-1] for c in table.columns] == ["排名", "户数", "已安装数", "安装率", "名次"]
     assert [r.cells[0].printed for r in table.rows] == ["2", "3", "1"]
+
+
+@pytest.mark.parametrize("printed,title,date", [
+    ("燃气报警器安装情况统计表（截至2022年9月25日）", "燃气报警器安装情况统计表", "2022-09-25"),
+    ("表1燃气报警器安装情况统计表（2022.9.25）", "表1燃气报警器安装情况统计表", "2022-09-25"),
+    ("燃气报警器安装情况统计表（一）", "燃气报警器安装情况统计表（一）", None),
+])
+def test_title_lines_with_a_date_a_number_or_a_bracket(printed, title, date):
+    from schemas.document import Page
+    words, _ = open_table_words()
+    page = Page(source="s.pdf", page=1, kind="pdf", width=500, height=400, words=[word(printed, 40, 80, 10)] + words)
+    region = find_tables(page, HINTS)[0]
+    assert region.title == title
+    table = reassemble(region, "s.pdf", 1, "t", HINTS)
+    assert table.date == date
