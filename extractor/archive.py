@@ -1,4 +1,4 @@
-"""The archive: a DuckDB file holding every ingested file, page, table, cell and flag (schema in docs/archive.md).
+"""The archive: a DuckDB file holding every ingested file, page, table, cell and flag (schema in the README).
 
 Files are processed by process_file on worker processes; the parent alone writes, one file per transaction, so a
 killed run keeps every file it committed and none half. A file whose content (sha256) is already stored is skipped."""
