@@ -34,6 +34,8 @@ class ArticleRules:
     author: re.Pattern
     caption: tuple[re.Pattern, ...]
     credit: re.Pattern
+    credit_end: re.Pattern
+    wire_byline: re.Pattern
     continued_from: re.Pattern
     continued_to: re.Pattern
     subtitle_prefixes: tuple[str, ...]
@@ -61,6 +63,7 @@ def article_rules(layout: str) -> ArticleRules:
     return ArticleRules(
         lead=many("lead_patterns"), byline=many("byline_patterns"), author=re.compile(a["author_pattern"]),
         caption=many("caption_patterns"), credit=re.compile(a["credit_pattern"]),
+        credit_end=re.compile(a["credit_end"]), wire_byline=re.compile(a["wire_byline"]),
         continued_from=re.compile(a["continued_from"]), continued_to=re.compile(a["continued_to"]),
         subtitle_prefixes=tuple(a["subtitle_prefixes"]), dateline=re.compile(a["dateline_pattern"]),
         max_headline=int(a["max_headline"]),
@@ -134,7 +137,7 @@ def story(source: str, page: int, article_id: str, heading: Heading | None, body
     if byline and len(body) > 1 and rest == "":        # a byline line of its own: the dateline is in the next
         rest = squeeze(body[1])
     first_sentence = re.split(r"[。！？]", rest, maxsplit=1)[0]
-    date = rules.dateline.search((byline or "") if byline and "电" in byline else first_sentence)
+    date = rules.dateline.search(byline if byline and rules.wire_byline.search(byline) else first_sentence)
     text = squeeze("".join(body))
     everything = (headline or "") + "".join(body)
     return Article(

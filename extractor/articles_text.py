@@ -120,7 +120,7 @@ def mark_captions(units: list[Unit], rules: ArticleRules) -> None:
     """A caption ends with its credit (…摄); the lines straight above it (no blank line between) belong to it
     while they do not end a sentence, and the one right above a credit standing alone always does."""
     for k, u in enumerate(units):
-        if u.kind != "caption" or not squeeze(u.text).endswith("摄"):
+        if u.kind != "caption" or not rules.credit_end.search(squeeze(u.text)):
             continue
         alone = rules.credit.fullmatch(squeeze(u.text)) is not None
         j = k - 1
@@ -248,7 +248,7 @@ def text_articles(page: Page, hints: LayoutHints, rules: ArticleRules) -> Articl
         if u.kind == "furniture":
             out.furniture.append(PageFurniture(source=page.source, page=number,
                                                kind=u.furniture, text=clean(u.text)))
-    for group in caption_groups(units):
+    for group in caption_groups(units, rules):
         caption = caption_record(page.source, number, f"{stem}-p{number}-c{len(out.captions) + 1}",
                                  "".join(clean(u.text) for u in group), rules)
         line = group[0].first
@@ -258,13 +258,13 @@ def text_articles(page: Page, hints: LayoutHints, rules: ArticleRules) -> Articl
     return out
 
 
-def caption_groups(units: list[Unit]) -> list[list[Unit]]:
+def caption_groups(units: list[Unit], rules: ArticleRules) -> list[list[Unit]]:
     """Caption lines one under the other, each group ending at its credit."""
     groups: list[list[Unit]] = []
     for u in units:
         if u.kind != "caption":
             continue
-        if groups and groups[-1][-1].last == u.first - 1 and not squeeze(groups[-1][-1].text).endswith("摄"):
+        if groups and groups[-1][-1].last == u.first - 1 and not rules.credit_end.search(squeeze(groups[-1][-1].text)):
             groups[-1].append(u)
         else:
             groups.append([u])
