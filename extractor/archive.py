@@ -235,7 +235,12 @@ def ingest(con: duckdb.DuckDBPyConnection, todo: list[tuple[Path, str | None]], 
             except Exception as exc:  # a worker that died (crash, out of memory): that file failed, the batch goes on
                 error = f"{path}: worker failed ({type(exc).__name__}: {exc})"
                 item = Ingested(h, FileResult(source=path.name, path=str(path), error=error), [])
-            store(con, item, layout)
+            try:
+                store(con, item, layout)
+            except Exception as exc:  # rolled back; record the file as failed so the batch goes on
+                error = f"{path}: could not be stored ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                item = Ingested(h, FileResult(source=path.name, path=str(path), error=error), [])
+                store(con, item, layout)
             yield item.result
     finally:  # on Ctrl-C or an error: drop the files not started, do not wait for the ones running
         pool.shutdown(wait=False, cancel_futures=True)
@@ -270,13 +275,12 @@ def safe_name(key: str) -> str:
 def export(con: duckdb.DuckDBPyConnection, out: Path, layout: str = "jiaozuo_daily") -> dict[str, int]:
     """OUT/series/<series key>.csv, one tidy panel per series, and OUT/flags.csv; returns rows per series."""
     series = series_panel(con, layout)
+    flags = all_flags(con, series)  # on the numbers, before they are formatted for the CSV
     sizes = {}
-    # counts print as 87326, rates as 14.9, with no float noise
-    series["value"] = series["value"].map(lambda v: "" if pd.isna(v) else f"{v:.15g}")
-    for key, cells in series.groupby("series", sort=True):
+    printable = series.assign(value=series["value"].map(lambda v: "" if pd.isna(v) else f"{v:.15g}"))
+    for key, cells in printable.groupby("series", sort=True):  # counts print as 87326, rates as 14.9
         write_csv(out / "series" / f"{safe_name(key)}.csv", cells[SERIES_COLUMNS])
         sizes[key] = len(cells)
-    flags = all_flags(con, series)
     write_csv(out / "flags.csv", flags[FLAG_COLUMNS + ["series", "date"]])
     return sizes
 

@@ -70,13 +70,14 @@ def article_rules(layout: str) -> ArticleRules:
         furniture=tuple((kind, re.compile(p)) for kind, pats in a["furniture"].items() for p in pats))
 
 
-def articles_of_page(page: Page, hints: LayoutHints, table_boxes: list[Box]) -> ArticlesOfPage:
-    """Articles, captions and furniture of one page; table_boxes are the areas of the page's tables."""
+def articles_of_page(page: Page, hints: LayoutHints, table_boxes: list[Box], prefix: str | None = None) -> ArticlesOfPage:
+    """Articles, captions and furniture of one page; table_boxes are the areas of the page's tables; prefix names
+    the records' ids (default: the file name's stem; a batch passes the unique one its tables use)."""
     rules = article_rules(hints.name)
     if page.kind == "text":
         from extractor.articles_text import text_articles
-        return text_articles(page, hints, rules)
-    return positioned_articles(page, hints, table_boxes, rules)
+        return text_articles(page, hints, rules, prefix)
+    return positioned_articles(page, hints, table_boxes, rules, prefix)
 
 
 # ---- shared: from a headline group and body paragraphs to an Article -----------------------------------
@@ -172,8 +173,8 @@ def caption_record(source: str, page: int, caption_id: str, text: str, rules: Ar
                    box=box)
 
 
-def ids(page: Page) -> tuple[str, int]:
-    return Path(page.source).stem, page.page
+def ids(page: Page, prefix: str | None) -> tuple[str, int]:
+    return prefix or Path(page.source).stem, page.page
 
 
 # ---- positioned pages ------------------------------------------------------------------------------------
@@ -260,8 +261,9 @@ def clusters(lines: list[Line], gap: float) -> list[list[Line]]:
     return [sorted(g, key=lambda ln: (round(ln.box.top), ln.box.x0)) for g in groups]
 
 
-def positioned_articles(page: Page, hints: LayoutHints, table_boxes: list[Box], rules: ArticleRules) -> ArticlesOfPage:
-    stem, number = ids(page)
+def positioned_articles(page: Page, hints: LayoutHints, table_boxes: list[Box], rules: ArticleRules,
+                        prefix: str | None = None) -> ArticlesOfPage:
+    stem, number = ids(page, prefix)
     words = [w for w in page.words if w.box and not any(b.contains(w.box, slack=1) for b in table_boxes)]
     lines = text_lines(words)
     out = ArticlesOfPage()

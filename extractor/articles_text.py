@@ -223,8 +223,8 @@ def paragraphs(body: list[Unit], rules: ArticleRules) -> list[str]:
     return out
 
 
-def text_articles(page: Page, hints: LayoutHints, rules: ArticleRules) -> ArticlesOfPage:
-    stem, number = ids(page)
+def text_articles(page: Page, hints: LayoutHints, rules: ArticleRules, prefix: str | None = None) -> ArticlesOfPage:
+    stem, number = ids(page, prefix)
     units = units_of(page.lines, table_lines(page.lines, hints), hints, rules)
     before, after = stories(units, rules, False), stories(units, rules, True)
     headline_after = cost(after, rules) < cost(before, rules)

@@ -126,7 +126,8 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool =
             tables = per_page(page, hints, id_prefix or path.stem, timer)
             result.tables += tables
             with timer("articles"):
-                result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box]))
+                result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box],
+                                                        id_prefix or path.stem))
         with timer("check"):
             for table in result.tables:
                 flags = check_table(table) if table.columns else [unparsed_flag(table)]

@@ -53,6 +53,15 @@ class Scan:
 
 # --- loading -----------------------------------------------------------------------------------------------
 
+def gray_8bit(frame: Image.Image) -> np.ndarray:
+    """An 8-bit grey page; 16-bit and float scans are stretched to 0–255, as convert("L") would clip them to white."""
+    if frame.mode in ("I", "F") or frame.mode.startswith("I;16"):
+        pixels = np.asarray(frame, dtype=np.float64)
+        low, high = float(pixels.min()), float(pixels.max())
+        return ((pixels - low) * (255.0 / max(high - low, 1.0))).astype(np.uint8)
+    return np.array(frame.convert("L"))
+
+
 def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]:
     """Each frame of an image file (TIFFs may hold several pages) as grayscale, with its resolution."""
     if path.stat().st_size == 0:
@@ -63,7 +72,7 @@ def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]
             for frame in ImageSequence.Iterator(image):
                 found = frame.info.get("dpi")
                 frame_dpi = dpi or (float(found[0]) if found and found[0] and found[0] > 20 else DEFAULT_DPI)
-                frames.append((np.array(frame.convert("L")), frame_dpi))
+                frames.append((gray_8bit(frame), frame_dpi))
             return frames
     except UnidentifiedImageError as exc:
         raise InputError(f"{path}: not an image this tool can read (PNG, JPEG or TIFF expected)") from exc

@@ -136,3 +136,18 @@ def test_a_date_that_does_not_exist_is_stored_as_null():
     con = archive.connect(":memory:")
     archive.store(con, issue("a", "某市燃气安装情况统计表", "2022-02-30", [("温县", "1", "1", "100%")]), "jiaozuo_daily")
     assert con.execute("SELECT date FROM tables").fetchall() == [(None,)]
+
+
+def test_export_flags_compare_numbers_not_text(tmp_path):
+    """Cross-issue checks on the numbers: 880 → 1720 is a rise, not a fall (as text it would sort the other way)."""
+    from extractor import archive
+    from extractor.cli import main
+    seeds = sorted((SHARED / "seeds").glob("00[01]_*.txt"))
+    db = tmp_path / "a.duckdb"
+    assert main(["ingest", *map(str, seeds), "--db", str(db), "--workers", "1"]) == 0
+    assert main(["export", "--db", str(db), "-o", str(tmp_path / "exp")]) == 0
+    flags = pd.read_csv(tmp_path / "exp" / "flags.csv")
+    with archive.connect(str(db), read_only=True) as con:
+        expected = archive.all_flags(con, archive.series_panel(con))
+    assert sorted(flags["kind"]) == sorted(expected["kind"])
+    assert "cumulative_decrease" not in set(flags["kind"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED
 from extractor.articles import articles_of_page
 from extractor.articles_text import table_lines
 from extractor.export_articles import write_articles
@@ -21,7 +22,7 @@ from schemas.document import Box, Page, Word
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = SHARED / "seeds"
 HINTS = load_layout("jiaozuo_daily")
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="seed dumps not available")
 

@@ -75,6 +75,8 @@ def test_same_file_name_in_two_folders_keeps_both_tables_and_brackets_survive(tm
     assert code == 1 and "bad[x].pdf: damaged" in err
     cells = pd.read_csv(tmp_path / "out" / "cells.csv")
     assert cells["table_id"].nunique() == 2 == len(list((tmp_path / "out" / "tables").glob("*.csv")))
+    articles = pd.read_csv(tmp_path / "out" / "articles.csv")
+    assert len(articles) > 0 and articles["article_id"].is_unique
 
 
 def test_unknown_layout_and_output_that_is_a_file_are_refused(tmp_path, capsys):

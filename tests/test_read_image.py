@@ -138,3 +138,13 @@ def test_manifest_names_the_ocr_backend_and_its_version(scanned):
     assert entry["ocr_backends"] == [result.ocr_backend]
     assert result.ocr_backend.startswith("rapidocr") and any(c.isdigit() for c in result.ocr_backend)
     assert entry["inputs"][0]["ocr_backend"] == result.ocr_backend
+
+
+def test_16_bit_grey_tiff_reads_like_its_8_bit_original(tmp_path, scanned):
+    import numpy as np
+    from PIL import Image
+    name = "p03_ruled_flat_200dpi.jpg"
+    eight = np.asarray(Image.open(SCANS / name).convert("L")).astype(np.uint16) * 257
+    Image.fromarray(eight).save(tmp_path / "p03_16bit.tif", dpi=(200, 200))
+    result = process_file(tmp_path / "p03_16bit.tif")
+    assert score(name, result).cells_right == score(name, scanned(name)).cells_right
