@@ -19,7 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from extractor import __version__, archive
 from extractor.export import write_outputs
 from extractor.export_articles import write_articles
-from extractor.pipeline import SUPPORTED, FileResult, process_file
+from extractor.ocr import get_backend
+from extractor.pipeline import SUPPORTED, FileResult, OcrOptions, process_file
 from extractor.report import from_archive, from_results, write_report
 
 
@@ -96,6 +97,12 @@ def extract(args: argparse.Namespace) -> int:
     if not paths:
         console.print("baozhi: no input files")
         return 2
+    if args.ocr_backend != "rapidocr":  # asked for by name: say at once if it cannot run here
+        try:
+            get_backend(args.ocr_backend)
+        except RuntimeError as exc:
+            console.print(f"baozhi: {escape(str(exc))}", highlight=False)
+            return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         console.print(f"baozhi: {escape(str(out))}: exists and is not a folder", highlight=False)
@@ -106,7 +113,7 @@ def extract(args: argparse.Namespace) -> int:
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("extracting", total=len(paths))
         for path in paths:
-            result = process_file(path, args.layout, ocr_articles=args.ocr_articles, id_prefix=prefixes[path])
+            result = process_file(path, args.layout, OcrOptions(args.ocr_backend, args.ocr_articles), prefixes[path])
             results.append(result)
             say_result(console, result)
             # outputs are rewritten after every file, so an interrupted batch keeps what it finished
@@ -192,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("-o", "--out", required=True, help="output folder")
     ex.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
                     help="layout hints file in layouts/ (default: %(default)s)")
+    ex.add_argument("--ocr-backend", default="rapidocr", choices=["rapidocr", "paddleocr"],
+                    help="OCR for scanned pages: rapidocr (bundled PP-OCRv4) or paddleocr (needs PaddleOCR and its "
+                         "models installed; never downloads)")
     ex.add_argument("--ocr-articles", action="store_true",
                     help="OCR article paragraphs of scanned pages too, not only their tables (slower)")
     ex.set_defaults(run=extract)

@@ -77,8 +77,13 @@ def tables_of_text_page(page: Page, hints: LayoutHints, prefix: str, timer: Time
     return tables
 
 
-def read_pages(path: Path, timer: Timer, ocr_articles: bool = False) -> tuple[str, list[Page]]:
-    """ocr_articles: scans are OCR'd whole, article paragraphs included (slower), not just their tables."""
+@dataclass(frozen=True)
+class OcrOptions:
+    backend: str = "rapidocr"   # extractor.ocr.get_backend name: rapidocr (bundled) or paddleocr (if installed)
+    articles: bool = False      # OCR article paragraphs too (slower), not just the tables
+
+
+def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions()) -> tuple[str, list[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -87,12 +92,13 @@ def read_pages(path: Path, timer: Timer, ocr_articles: bool = False) -> tuple[st
         with timer("read"):
             pages = read_pdf(path)
         with timer("ocr"):  # pages without a text layer are rasterised and OCR'd
-            pages = [ocr_pdf_page(path, p.page, ocr_articles=ocr_articles) if p.kind == "scan" else p for p in pages]
+            pages = [ocr_pdf_page(path, p.page, backend=ocr.backend, ocr_articles=ocr.articles) if p.kind == "scan"
+                     else p for p in pages]
         return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
     if suffix in IMAGE_SUFFIXES:
         from extractor.read_image import read_image
         with timer("ocr"):
-            return "scan", read_image(path, ocr_articles=ocr_articles)
+            return "scan", read_image(path, backend=ocr.backend, ocr_articles=ocr.articles)
     if suffix in TEXT_SUFFIXES:
         from extractor.read_text import read_text_dump
         with timer("read"):
@@ -107,7 +113,7 @@ def unparsed_flag(table: Table) -> Flag:
                 message=f"table {table.title!r} could not be rebuilt: {table.unparsed_reason}; raw text kept in tables/")
 
 
-def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool = False,
+def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
                  id_prefix: str | None = None) -> FileResult:
     """id_prefix names the file's tables (default: the file name's stem; a batch passes unique ones)."""
     result = FileResult(source=path.name, path=str(path))
@@ -115,7 +121,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr_articles: bool =
     start = time.perf_counter()
     try:
         hints = load_layout(layout)
-        result.kind, pages = read_pages(path, timer, ocr_articles)
+        result.kind, pages = read_pages(path, timer, ocr)
         result.pages = len(pages)
         result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page

@@ -93,3 +93,11 @@ def test_a_second_run_into_the_same_folder_leaves_no_stale_table_files(tmp_path)
     assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out)]) == 0
     assert main(["extract", str(REPO / "samples" / "p03_ruled_flat.pdf"), "-o", str(out)]) == 0
     assert [p.name for p in (out / "tables").iterdir()] == ["p03_ruled_flat-p1-t1.csv"]
+
+
+def test_an_ocr_backend_that_is_not_installed_is_refused_before_the_batch(tmp_path, capsys):
+    import importlib.util
+    if importlib.util.find_spec("paddleocr"):
+        pytest.skip("paddleocr is installed here")
+    code = main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "out"), "--ocr-backend", "paddleocr"])
+    assert code == 2 and "paddleocr" in capsys.readouterr().err and not (tmp_path / "out").exists()

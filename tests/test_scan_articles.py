@@ -9,7 +9,7 @@ import pytest
 
 from extractor.evaluate import score_page
 from extractor.hints import squeeze
-from extractor.pipeline import FileResult, process_file
+from extractor.pipeline import FileResult, OcrOptions, process_file
 from schemas.article import ArticlesOfPage
 from test_articles import headline_hits, pdf_result
 
@@ -34,7 +34,7 @@ def folded(result: ArticlesOfPage) -> ArticlesOfPage:
 
 @pytest.fixture(scope="session")
 def scanned() -> FileResult:
-    result = process_file(SCAN, ocr_articles=True)
+    result = process_file(SCAN, ocr=OcrOptions(articles=True))
     assert result.error is None, result.error
     return result
 
