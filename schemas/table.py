@@ -4,6 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from schemas.document import Box
+from schemas.grid import Grid
 
 
 class Cell(BaseModel):
@@ -24,8 +25,16 @@ class Column(BaseModel):
 class Row(BaseModel):
     label: str                        # as printed, inner spaces kept ("温 县")
     cells: list[Cell]
-    is_total: bool = False
+    is_total: bool = False            # a 合计/总计 or 小计 row
     label_box: Box | None = None
+
+
+class Footer(BaseModel):
+    """A row that is not data: a label spanning several columns with one figure (合计任务数 12345)."""
+    label: str
+    printed: str                      # the figure as printed ("" when the row has none)
+    column: str | None = None         # the column the figure is printed under, when it is under one
+    box: Box | None = None
 
 
 class Table(BaseModel):
@@ -40,6 +49,8 @@ class Table(BaseModel):
     label_header: str | None = None
     columns: list[Column]
     rows: list[Row]
+    footers: list[Footer] = []
+    grid: Grid | None = None          # the cell grid columns, rows and footers are read from
     box: Box | None = None
     layout: str | None = None         # "ruled", "open", "flow", "tsv": how it was reassembled
     raw_text: str | None = None       # kept for tables that could not be rebuilt

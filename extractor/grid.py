@@ -1,0 +1,520 @@
+"""Text pieces and ruling lines of one table region become a cell grid (schemas/grid.py).
+
+Column lines come from two sources, merged: printed vertical rulings (pdfplumber's edge merging joins the many
+short pieces some producers draw and the borders of their rectangles), and white space — the gutters that no word
+of the body rows crosses. Row lines come from horizontal rulings where the body is ruled, else from the baselines:
+every line carrying a figure starts a row and a line with text only (a wrapped label) joins the nearest row.
+A cell is the run of grid columns between the lines present at its height: a ruling present there, or a gutter no
+word of that row crosses. So a ruled, a three-line and a rule-less table give the same grid, spans included, and
+the only tolerances are the named ones of GridSettings (a layout file may override them in [grid]).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Callable
+from statistics import median
+
+import numpy as np
+from pdfplumber.table import merge_edges
+
+from extractor.hints import squeeze
+from extractor.layout import Phrase, is_numeric, rows_of, word_size
+from schemas.document import Box, Ruling, Word
+from schemas.grid import CellKind, Grid, GridCell, GridLine, LineSource, Panel
+
+
+@dataclass(frozen=True)
+class GridSettings:
+    """Every tolerance of the grid builder. Lengths are in units of the body's median text height unless in pt."""
+    snap_pt: float = 3.0          # rulings this close (pt) across their length are one line (pdfplumber snap)
+    join_pt: float = 3.0          # collinear ruling pieces with gaps up to this (pt) are one line (pdfplumber join)
+    min_gutter: float = 0.3       # the narrowest white strip between two columns
+    gutter_crossing: float = 0.1  # share of the body lines that may cross a gutter (a spanning label)
+    wrap_gap: float = 0.7         # a text-only line joins the nearest row when its gap to it is under this × the median gap between rows
+    header_join: float = 0.8      # header pieces of one span this close vertically are one cell (名 / 次)
+    centred_offset: float = 0.12  # an open table's group word sits within this share of its span's width of its centre
+    label_share: float = 0.6      # a column whose body cells are mostly text holds row labels
+    resolution_pt: float = 0.25   # bin width of the coverage profile used to find gutters
+
+    @classmethod
+    def from_layout(cls, data: dict | None) -> "GridSettings":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data or {}) - known
+        if unknown:
+            raise ValueError(f"unknown [grid] settings: {', '.join(sorted(unknown))}")
+        return cls(**(data or {}))
+
+
+# --- lines ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    """A column line (x) or row line (y) with the stretches of the other axis where it is printed."""
+    position: float
+    source: LineSource
+    segments: list[tuple[float, float]]
+
+    def printed_at(self, at: float, slack: float = 1.0) -> bool:
+        return any(a - slack <= at <= b + slack for a, b in self.segments)
+
+
+def merged_rulings(rulings: list[Ruling], orientation: str, settings: GridSettings) -> list[Line]:
+    """Rulings of one orientation as lines, collinear pieces joined (pdfplumber's merge_edges)."""
+    edges = [{"x0": r.box.x0, "x1": r.box.x1, "top": r.box.top, "bottom": r.box.bottom,
+              "width": r.box.width, "height": r.box.height, "orientation": r.orientation, "object_type": "line"}
+             for r in rulings if r.orientation == orientation]
+    if not edges:
+        return []
+    edges = merge_edges(edges, settings.snap_pt, settings.snap_pt, settings.join_pt, settings.join_pt)
+    lines: list[Line] = []
+    for e in sorted(edges, key=lambda e: (e["x0"] if orientation == "v" else e["top"])):
+        pos = (e["x0"] + e["x1"]) / 2 if orientation == "v" else (e["top"] + e["bottom"]) / 2
+        seg = (e["top"], e["bottom"]) if orientation == "v" else (e["x0"], e["x1"])
+        same = next((ln for ln in lines if abs(ln.position - pos) <= settings.snap_pt), None)
+        if same:
+            same.segments.append(seg)
+        else:
+            lines.append(Line(pos, LineSource.ruling, [seg]))
+    return lines
+
+
+def coverage(lines: list[list[Word]], x0: float, x1: float, resolution: float) -> np.ndarray:
+    """How many of the lines have a word over each bin of [x0, x1]."""
+    n = max(1, int(np.ceil((x1 - x0) / resolution)))
+    count = np.zeros(n, dtype=int)
+    for line in lines:
+        covered = np.zeros(n, dtype=bool)
+        for w in line:
+            a = int(np.floor((w.box.x0 - x0) / resolution))
+            b = int(np.ceil((w.box.x1 - x0) / resolution))
+            covered[max(a, 0):max(min(b, n), 0)] = True
+        count += covered
+    return count
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True."""
+    padded = np.concatenate([[False], mask, [False]])
+    diff = np.diff(padded.astype(int))
+    return list(zip(np.flatnonzero(diff == 1), np.flatnonzero(diff == -1)))
+
+
+def gutters(body: list[list[Word]], x0: float, x1: float, size: float, settings: GridSettings) -> list[float]:
+    """x of each column gutter of the body lines: a strip at least min_gutter wide that no word covers. A strip
+    that a few lines cross (a footer label spanning columns) still counts where no uncrossed strip lies within it."""
+    res = settings.resolution_pt
+    count = coverage(body, x0, x1, res)
+    allowed = int(settings.gutter_crossing * len(body))
+    width = settings.min_gutter * size / res
+    out: list[float] = []
+    for a, b in runs(count <= allowed):
+        if a == 0 or b == len(count):
+            continue  # the margin outside the table
+        strict = [(c, d) for c, d in runs(count[a:b] == 0) if d - c >= width]
+        if strict:
+            out += [x0 + (a + (c + d) / 2) * res for c, d in strict]
+        elif b - a >= width:
+            out.append(x0 + (a + b) / 2 * res)
+    return out
+
+
+def column_lines(words: list[Word], body: list[list[Word]], v_rulings: list[Line], size: float,
+                 settings: GridSettings) -> list[Line]:
+    """Ruled column lines crossing the body, plus the gutters of the body that no ruling lies in."""
+    top = min(w.box.top for w in body[0])
+    bottom = max(w.box.bottom for w in body[-1])
+    mids = [median([w.box.ymid for w in line]) for line in body]
+    ruled = [ln for ln in v_rulings if sum(ln.printed_at(y) for y in mids) >= (1 - settings.gutter_crossing) * len(mids)]
+    x0 = min([w.box.x0 for w in words] + [ln.position for ln in ruled]) - 1
+    x1 = max([w.box.x1 for w in words] + [ln.position for ln in ruled]) + 1
+    regular = [line for line in body if sum(is_numeric(w.text) for w in line) >= 2] or body
+    # a gutter between two rulings' cells is the ruling itself; a gutter inside a ruled column splits it
+    slack = settings.min_gutter * size
+    lines = list(ruled)
+    for x in gutters(regular, x0, x1, size, settings):
+        if not any(abs(x - ln.position) < gutter_half_width(regular, x) + slack for ln in ruled):
+            lines.append(Line(x, LineSource.whitespace, [(top, bottom)]))
+    lines.sort(key=lambda ln: ln.position)
+    if not lines or lines[0].position > min(w.box.x0 for w in words):
+        lines.insert(0, Line(x0, LineSource.whitespace, []))
+    if lines[-1].position < max(w.box.x1 for w in words):
+        lines.append(Line(x1, LineSource.whitespace, []))
+    return lines
+
+
+def gutter_half_width(body: list[list[Word]], x: float) -> float:
+    """Half the width of the white strip around x: the distance to the nearest word edge of any body line."""
+    left = max((w.box.x1 for line in body for w in line if w.box.x1 <= x), default=x)
+    right = min((w.box.x0 for line in body for w in line if w.box.x0 >= x), default=x)
+    return max(x - left, right - x)
+
+
+# --- rows ----------------------------------------------------------------------------------------------------
+
+def band(line: list[Word]) -> tuple[float, float]:
+    return min(w.box.top for w in line), max(w.box.bottom for w in line)
+
+
+def ruled_between(a: list[Word], b: list[Word], h_rulings: list[Line]) -> bool:
+    """A horizontal ruling printed between two text lines, across the x where they both have words."""
+    lo, hi = band(a)[1], band(b)[0]
+    xs = [w.box.xmid for w in a + b]
+    return any(lo - 1.5 <= ln.position <= hi + 1.5 and any(ln.printed_at(x) for x in xs) for ln in h_rulings)
+
+
+def body_row_groups(body: list[list[Word]], h_rulings: list[Line], settings: GridSettings) -> list[list[list[Word]]]:
+    """Text lines of the body grouped into table rows. Lines with a figure each start a row unless only a ruling
+    separates rows (a ruled band is one row, whatever it holds); a text-only line (a label wrapped onto a second
+    line) joins the nearest row when close to it."""
+    anchors = [i for i, line in enumerate(body) if any(is_numeric(w.text) for w in line)]
+    ruled_rows = sum(ruled_between(body[a], body[b], h_rulings) for a, b in zip(anchors, anchors[1:]))
+    if anchors and ruled_rows >= 0.8 * (len(anchors) - 1) and len(anchors) > 1:
+        groups = [[body[0]]]
+        for prev, line in zip(body, body[1:]):
+            if ruled_between(prev, line, h_rulings):
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        return groups
+    gaps = [band(body[b])[0] - band(body[a])[1] for a, b in zip(anchors, anchors[1:])]
+    typical = max(median(gaps), 0.5) if gaps else 1e9
+    owner: dict[int, int] = {a: a for a in anchors}
+    for i in range(len(body)):
+        if i in owner:
+            continue
+        near = sorted(anchors, key=lambda a: (vertical_gap(body[i], body[a]), a > i))
+        if near and vertical_gap(body[i], body[near[0]]) < settings.wrap_gap * typical \
+                and not ruled_between(*sorted([body[i], body[near[0]]], key=lambda ln: band(ln)[0]), h_rulings):
+            owner[i] = near[0]
+        else:
+            owner[i] = i
+    starts = sorted(set(owner.values()))
+    return [[body[i] for i in range(len(body)) if owner[i] == s] for s in starts]
+
+
+def vertical_gap(a: list[Word], b: list[Word]) -> float:
+    (ta, ba), (tb, bb) = band(a), band(b)
+    return max(tb - ba, ta - bb, 0.0)
+
+
+# --- cells ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Piece:
+    """Words of one text line between two column lines present at its height."""
+    words: list[Word]
+    col: int
+    col_span: int
+    row: int
+    row_span: int = 1
+    open: bool = False            # cut at gutters only (no ruling at its height): its span is the word's position's
+
+    @property
+    def box(self) -> Box:
+        return Box.enclosing(w.box for w in self.words)
+
+    @property
+    def end_col(self) -> int:
+        return self.col + self.col_span
+
+
+def present(line: Line, words: list[Word], y: float, open_here: bool) -> bool:
+    """Is a column line there at height y? A ruling where it is printed; a gutter where no word of the text line
+    crosses it (and, in a header, only where no ruling is printed at that height: a ruled header's spans are the
+    rulings')."""
+    if line.source == LineSource.ruling:
+        return line.printed_at(y)
+    crossed = any(w.box.x0 < line.position - 0.5 and w.box.x1 > line.position + 0.5 for w in words)
+    return not crossed and open_here
+
+
+def pieces_of_line(words: list[Word], row: int, cols: list[Line], y: float, open_here: bool,
+                   gap: float) -> list[Piece]:
+    """The words of one text line cut at the column lines present at its height, and at blank stretches of at
+    least `gap` (two header words over neighbouring columns stay apart even where a wide one crosses the gutter).
+    A piece spans the columns between the present lines around it."""
+    cuts = [i for i, ln in enumerate(cols) if i in (0, len(cols) - 1) or present(ln, words, y, open_here)]
+    groups: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.box.x0):
+        prev = groups[-1][-1] if groups else None
+        if prev is None or w.box.x0 - prev.box.x1 >= gap or \
+                any(prev.box.xmid < cols[i].position <= w.box.xmid for i in cuts):
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    out = []
+    for g in groups:
+        x0 = min(w.box.x0 for w in g) + 0.5
+        x1 = max(w.box.x1 for w in g) - 0.5
+        a = max([i for i in cuts if cols[i].position <= max(x0, cols[0].position)], default=0)
+        b = min([i for i in cuts if cols[i].position >= min(x1, cols[-1].position)], default=len(cols) - 1)
+        out.append(Piece(g, a, max(b - a, 1), row, open=open_here))
+    return out
+
+
+def text_of(words: list[Word]) -> str:
+    """Words of a cell in reading order: line by line, left to right; a wrapped line follows without a space."""
+    return "".join(Phrase(line).text for line in rows_of(words))
+
+
+def cell_from(piece_words: list[Word], row: int, col: int, row_span: int, col_span: int, kind: CellKind) -> GridCell:
+    confidences = [w.confidence for w in piece_words if w.confidence is not None]
+    chars = [c for line in rows_of(piece_words) for w in line for c in (w.char_confidences or [])]
+    return GridCell(row=row, col=col, row_span=row_span, col_span=col_span, kind=kind, text=text_of(piece_words),
+                    box=Box.enclosing(w.box for w in piece_words),
+                    confidence=min(confidences) if confidences else None, char_confidences=chars or None)
+
+
+def header_cells(lines: list[list[Word]], cols: list[Line], h_rulings: list[Line], v_rulings: list[Line],
+                 size: float, labels: list[int], settings: GridSettings) -> list[Piece]:
+    """Header pieces per text line, group words widened over the columns they head, pieces of one cell joined."""
+    pieces: list[Piece] = []
+    for r, line in enumerate(lines):
+        y = median([w.box.ymid for w in line])
+        inner_rulings = [ln for ln in v_rulings if ln.printed_at(y, slack=0)
+                         and cols[0].position + 2 < ln.position < cols[-1].position - 2]
+        pieces += pieces_of_line(line, r, cols, y, not inner_rulings, settings.min_gutter * size)
+    header_spans(pieces, cols, h_rulings, labels, settings)
+    return join_broken(pieces, h_rulings, size, settings)
+
+
+def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], labels: list[int],
+                 settings: GridSettings) -> None:
+    """Spans of an open header's words, which no ruling gives. A leaf (a word with no header under it, or one
+    broken over two lines, 环比新增 / 安装数) is in one column: the one it overlaps most, even where it is wider
+    than that column and crosses the gutter (县（市、区）). A group word (燃气报警器 over 户数 | 已安装数 |
+    安装率) heads the columns under it that have no header of their own at its height: those under the short rule
+    printed beneath it (three-line tables), else the widest run, nearer to it than to any other group word of its
+    line, over whose headers it is centred."""
+    mids = [(a.position + b.position) / 2 for a, b in zip(cols, cols[1:])]
+    pieces_open = [p for p in pieces if p.open]
+
+    def below(p: Piece) -> list[Piece]:
+        return [q for q in pieces if q.box.top >= p.box.bottom - 1]
+
+    def home(p: Piece) -> int:
+        overlap = [(min(p.box.x1, cols[c + 1].position) - max(p.box.x0, cols[c].position), c)
+                   for c in range(p.col, p.end_col)]
+        return max(overlap)[1]
+
+    def free_for(p: Piece) -> Callable[[int], bool]:
+        level = [q for q in pieces if q is not p and min(q.box.bottom, p.box.bottom) - max(q.box.top, p.box.top) > 0]
+        under_p = below(p)
+        h = home(p)
+        has_own = any(q.col <= h < q.end_col for q in under_p)  # a group heads its own column too
+
+        def free(c: int) -> bool:
+            """Column c has a header below the word and none level with it (the neighbours of a word broken over
+            two lines, 环比新增 / 安装数, are level with its lines)."""
+            return has_own and c not in labels and any(q.col <= c < q.end_col for q in under_p) \
+                and not any(q.col <= c < q.end_col for q in level)
+        return free
+
+    groups = []
+    for p in pieces_open:
+        free, h = free_for(p), home(p)
+        if any(free(c) for c in range(len(mids)) if c != h and (c in (h - 1, h + 1) or p.col <= c < p.end_col)):
+            groups.append(p)
+    for p in pieces_open:
+        if p not in groups:
+            p.col, p.col_span = home(p), 1
+    for p in sorted(groups, key=lambda p: -p.row):  # lower groups first: an upper one heads them
+        free, h, box = free_for(p), home(p), p.box
+        rivals = [q for q in groups if q is not p and min(q.box.bottom, box.bottom) - max(q.box.top, box.top) > 0]
+        rule = next((ln for ln in h_rulings if box.bottom - 1 <= ln.position <= box.bottom + 1.5 * box.height
+                     and any(a <= box.xmid <= b and (b - a) < cols[-1].position - cols[0].position - 4
+                             for a, b in ln.segments)), None)
+        if rule is not None:
+            a, b = next((a, b) for a, b in rule.segments if a <= box.xmid <= b)
+            span = [c for c, m in enumerate(mids) if a <= m <= b]
+            if span and all(free(c) or c == h for c in span):
+                p.col, p.col_span = span[0], len(span)
+                continue
+
+        def reach(q: Piece, c: int) -> float:
+            return max(q.box.x0 - mids[c], mids[c] - q.box.x1, 0.0)
+
+        def possible(c: int) -> bool:
+            return c == h or free(c) and all(reach(p, c) <= reach(q, c) for q in rivals)
+        lo = hi = h
+        while lo > 0 and possible(lo - 1):
+            lo -= 1
+        while hi < len(mids) - 1 and possible(hi + 1):
+            hi += 1
+        under = below(p)
+        best = None
+        for a in range(lo, h + 1):
+            for b in range(h + 1, hi + 2):
+                heads = [q.box for q in under if q.col >= a and q.end_col <= b]
+                left = min((x.x0 for x in heads), default=cols[a].position)
+                right = max((x.x1 for x in heads), default=cols[b].position)
+                off = abs((left + right) / 2 - box.xmid) / max(right - left, box.width)
+                key = (0, a - b) if off <= settings.centred_offset else (1, off)
+                if best is None or key < best[0]:
+                    best = (key, a, b)
+        p.col, p.col_span = best[1], best[2] - best[1]
+
+
+def join_broken(pieces: list[Piece], h_rulings: list[Line], size: float, settings: GridSettings) -> list[Piece]:
+    """Pieces of one cell on successive lines (名 / 次, 已安装 / 户数) become one piece, unless a ruling parts them."""
+    out: list[Piece] = []
+    for p in sorted(pieces, key=lambda p: (p.row, p.col)):
+        prev = next((q for q in reversed(out) if q.col == p.col and q.col_span == p.col_span), None)
+        if prev is not None and prev.row == p.row:  # words of one cell on one line
+            prev.words += p.words
+            continue
+        if prev is not None:
+            gap = p.box.top - prev.box.bottom
+            between = any(prev.box.bottom - 1 <= ln.position <= p.box.top + 1 and ln.printed_at(p.box.xmid)
+                          for ln in h_rulings)
+            blocked = any(q is not prev and q.col < p.end_col and q.end_col > p.col
+                          and prev.box.bottom - 1 < q.box.ymid < p.box.top + 1 for q in out)
+            if gap < settings.header_join * size and not between and not blocked:
+                prev.words += p.words
+                prev.row_span = p.row - prev.row + 1
+                continue
+        out.append(p)
+    return out
+
+
+def stretch_header(pieces: list[Piece], n_rows: int) -> None:
+    """A header cell with nothing above or below it in its columns reaches the top or the bottom of the block
+    (名次 printed once beside a three-level group)."""
+    def clear(rows: range, p: Piece) -> bool:
+        return not any(q is not p and q.col < p.end_col and q.end_col > p.col and
+                       q.row < rows.stop and q.row + q.row_span > rows.start for q in pieces)
+    for p in pieces:
+        if clear(range(p.row + p.row_span, n_rows), p):
+            p.row_span = n_rows - p.row
+        if clear(range(0, p.row), p):
+            p.row_span += p.row
+            p.row = 0
+
+
+def first_body_line(lines: list[list[Word]]) -> int | None:
+    for i, line in enumerate(lines):
+        if sum(is_numeric(w.text) for w in line) >= 2:
+            return i
+    return None
+
+
+def is_text(cell: GridCell | None) -> bool:
+    return cell is not None and bool(cell.text.strip()) and not is_numeric(cell.text) and \
+        any(ch.isalpha() for ch in cell.text)
+
+
+def label_columns(cells: list[GridCell], header_rows: int, n_rows: int, n_cols: int,
+                  settings: GridSettings) -> list[int]:
+    """Columns whose body cells are mostly text: row labels (one per panel)."""
+    grid = {(c.row, c.col): c for c in cells if c.col_span == 1}
+    share = []
+    for col in range(n_cols):
+        filled = [grid[(r, col)] for r in range(header_rows, n_rows) if (r, col) in grid and grid[(r, col)].text.strip()]
+        share.append(sum(is_text(c) for c in filled) / len(filled) if filled else 0.0)
+    return [c for c in range(n_cols) if share[c] >= settings.label_share]
+
+
+def find_panels(labels: list[int], n_cols: int, paths: list[list[str]]) -> list[Panel]:
+    """Several label columns make panels only when each starts the table's left edge or follows a panel, and the
+    columns after each repeat the same header (one word may differ); else the first is the label column and the
+    others are text columns of one table (columns left of it, 序号, are kept)."""
+    if not labels:
+        return [Panel(label_col=0, value_cols=list(range(1, n_cols)))]
+    if len(labels) > 1 and labels[0] == 0:
+        edges = labels + [n_cols]
+        panels = [Panel(label_col=a, value_cols=list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
+        leaves = [[(paths[c] or [""])[-1] for c in p.value_cols] for p in panels]
+        if leaves[0] and all(len(lv) == len(leaves[0]) and sum(a != b for a, b in zip(lv, leaves[0])) <= 1
+                             for lv in leaves[1:]):
+            return panels
+    lead = labels[0]
+    return [Panel(label_col=lead, value_cols=[c for c in range(n_cols) if c != lead])]
+
+
+def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings = GridSettings(),
+               total_labels: tuple[str, ...] = (), subtotal_labels: tuple[str, ...] = ()) -> Grid | None:
+    """The cell grid of one table region, or None when it has no rows of figures."""
+    lines = rows_of(words)
+    start = first_body_line(lines)
+    if start is None:
+        return None
+    head, body = lines[:start], lines[start:]
+    header_rows = len(head)
+    size = median(word_size(w) for line in body for w in line)
+    gap = settings.min_gutter * size
+    v_rulings = merged_rulings(rulings, "v", settings)
+    h_rulings = merged_rulings(rulings, "h", settings)
+    cols = column_lines(words, body, v_rulings, size, settings)
+    n_cols = len(cols) - 1
+
+    cells: list[GridCell] = []
+    row_bands = []
+    for g, group in enumerate(body_row_groups(body, h_rulings, settings)):
+        r = header_rows + g
+        row_words = [w for line in group for w in line]
+        y = median([w.box.ymid for w in row_words])
+        row_pieces = merge_row_pieces([p for line in group for p in pieces_of_line(line, r, cols, y, True, gap)])
+        cells += [cell_from(p.words, r, p.col, 1, p.col_span, CellKind.value) for p in row_pieces]
+        row_bands.append((min(w.box.top for w in row_words), max(w.box.bottom for w in row_words)))
+    n_rows = header_rows + len(row_bands)
+    labels = label_columns(cells, header_rows, n_rows, n_cols, settings)
+
+    pieces = header_cells(head, cols, h_rulings, v_rulings, size, labels, settings)
+    stretch_header(pieces, header_rows)
+    cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.header) for p in pieces] + cells
+    paths = [path_of(cells, header_rows, c) for c in range(n_cols)]
+    panels = find_panels(labels, n_cols, paths)
+    mark_kinds(cells, panels, header_rows, total_labels, subtotal_labels)
+    head_bands = [band(line) for line in head]
+    ys = [b[0] for b in head_bands + row_bands] + [max(b[1] for b in head_bands + row_bands)]
+    row_lines = [GridLine(position=y, source=LineSource.ruling if any(abs(ln.position - y) < size for ln in h_rulings)
+                          else LineSource.whitespace) for y in ys]
+    return Grid(n_rows=n_rows, n_cols=n_cols, header_rows=header_rows,
+                col_lines=[GridLine(position=ln.position, source=ln.source) for ln in cols],
+                row_lines=row_lines, cells=cells, panels=panels)
+
+
+def merge_row_pieces(pieces: list[Piece]) -> list[Piece]:
+    """Pieces of one table row from its several text lines: those sharing a column are one cell."""
+    out: list[Piece] = []
+    for p in sorted(pieces, key=lambda p: p.col):
+        same = next((q for q in out if q.col < p.end_col and q.end_col > p.col), None)
+        if same is not None:
+            same.words += p.words
+            end = max(same.end_col, p.end_col)
+            same.col = min(same.col, p.col)
+            same.col_span = end - same.col
+        else:
+            out.append(p)
+    return out
+
+
+def path_of(cells: list[GridCell], header_rows: int, col: int) -> list[str]:
+    over = sorted((c for c in cells if c.row < header_rows and c.col <= col < c.end_col and c.text), key=lambda c: c.row)
+    return [c.text for c in over]
+
+
+def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, total_labels: tuple[str, ...],
+               subtotal_labels: tuple[str, ...]) -> None:
+    """Sets each cell's kind: label headers, labels, totals and subtotals (per panel), footers (a text cell that
+    spans value columns: 合计任务数 with one figure)."""
+    label_cols = {p.label_col for p in panels}
+    value_cols = {c for p in panels for c in p.value_cols}
+    by_row: dict[int, list[GridCell]] = {}
+    for cell in cells:
+        if cell.row < header_rows:
+            if cell.col in label_cols and cell.col_span == 1:
+                cell.kind = CellKind.label_header
+        else:
+            by_row.setdefault(cell.row, []).append(cell)
+    for row_cells in by_row.values():
+        if any(is_text(c) and c.col_span > 1 and any(c.col <= v < c.end_col for v in value_cols) for c in row_cells):
+            for c in row_cells:
+                c.kind = CellKind.footer
+            continue
+        for panel in panels:
+            own = [c for c in row_cells if c.col == panel.label_col or c.col in panel.value_cols]
+            label = next((squeeze(c.text) for c in own if c.col == panel.label_col), "")
+            kind = CellKind.subtotal if label in subtotal_labels else CellKind.total if label in total_labels else None
+            for c in own:
+                c.kind = kind or (CellKind.label if c.col == panel.label_col else CellKind.value)

@@ -1,0 +1,91 @@
+"""The cell grid: one structure for every table, whatever its input kind (PDF, scan, text dump) and rule style.
+
+Grid lines cut the table into rows and columns; a cell covers one or more of them (row and column spans, as in
+docling's table cells and img2table's CellSpan). Each cell has a kind, so that the header block, the row labels,
+the body, totals, subtotals and footer rows are told apart in one place and read from there by the checks, the
+exports and the report. Boxes are PDF points with a top-left origin; a dump's grid has no boxes and no lines.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel
+
+from schemas.document import Box
+
+
+class CellKind(str, Enum):
+    header = "header"            # a cell of the header block (every row above the first data row)
+    label_header = "label_header"  # the header over a row-label column (县（市、区）)
+    label = "label"              # a row label of a data row
+    value = "value"              # a figure (or text) of a data row
+    total = "total"              # a cell of a 合计/总计 row
+    subtotal = "subtotal"        # a cell of a 小计 row
+    footer = "footer"            # a row whose label spans several columns and carries one figure (合计任务数 12345)
+
+
+class LineSource(str, Enum):
+    ruling = "ruling"            # a printed line: PDF vector graphics or a segment found in a scan
+    whitespace = "whitespace"    # a column gutter of the body rows, or the gap between baselines
+    text = "text"                # a dump: a tab or the column order of a flowed table
+
+
+class GridLine(BaseModel):
+    position: float              # x of a column line, y of a row line
+    source: LineSource
+
+
+class GridCell(BaseModel):
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    kind: CellKind
+    text: str                    # as printed, words joined in reading order; lines of a wrapped cell joined
+    box: Box | None = None
+    confidence: float | None = None
+    char_confidences: list[float] | None = None
+
+    @property
+    def end_row(self) -> int:
+        return self.row + self.row_span
+
+    @property
+    def end_col(self) -> int:
+        return self.col + self.col_span
+
+    def covers(self, row: int, col: int) -> bool:
+        return self.row <= row < self.end_row and self.col <= col < self.end_col
+
+
+class Panel(BaseModel):
+    """Side-by-side copies of one table under a repeated header: the label column and the value columns."""
+    label_col: int
+    value_cols: list[int]
+
+
+class Grid(BaseModel):
+    n_rows: int
+    n_cols: int
+    header_rows: int             # rows 0 … header_rows-1 are the header block
+    col_lines: list[GridLine] = []   # n_cols + 1 lines for a positioned table, empty for a dump
+    row_lines: list[GridLine] = []
+    cells: list[GridCell]
+    panels: list[Panel]
+
+    def at(self, row: int, col: int) -> GridCell | None:
+        return next((c for c in self.cells if c.covers(row, col)), None)
+
+    def header_path(self, col: int) -> list[str]:
+        """The header words over a column, top level first; a cell spanning several header rows counts once."""
+        path: list[str] = []
+        seen: set[int] = set()
+        for r in range(self.header_rows):
+            cell = self.at(r, col)
+            if cell is not None and id(cell) not in seen and cell.text:
+                seen.add(id(cell))
+                path.append(cell.text)
+        return path
+
+    def body_rows(self) -> range:
+        return range(self.header_rows, self.n_rows)
