@@ -10,72 +10,21 @@ the only tolerances are the named ones of GridSettings (a layout file may overri
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Callable
 from statistics import median
 
 import numpy as np
-from pdfplumber.table import merge_edges
 
 from extractor.hints import squeeze
 from extractor.layout import Phrase, is_numeric, rows_of, word_size
+from extractor.rulings import Line, merged_lines
 from schemas.document import Box, Ruling, Word
-from schemas.grid import CellKind, Grid, GridCell, GridLine, LineSource, Panel
-
-
-@dataclass(frozen=True)
-class GridSettings:
-    """Every tolerance of the grid builder. Lengths are in units of the body's median text height unless in pt."""
-    snap_pt: float = 3.0          # rulings this close (pt) across their length are one line (pdfplumber snap)
-    join_pt: float = 3.0          # collinear ruling pieces with gaps up to this (pt) are one line (pdfplumber join)
-    min_gutter: float = 0.3       # the narrowest white strip between two columns
-    gutter_crossing: float = 0.1  # share of the body lines that may cross a gutter (a spanning label)
-    wrap_gap: float = 0.7         # a text-only line joins the nearest row when its gap to it is under this × the median gap between rows
-    header_join: float = 0.8      # header pieces of one span this close vertically are one cell (名 / 次)
-    centred_offset: float = 0.12  # an open table's group word sits within this share of its span's width of its centre
-    label_share: float = 0.6      # a column whose body cells are mostly text holds row labels
-    resolution_pt: float = 0.25   # bin width of the coverage profile used to find gutters
-
-    @classmethod
-    def from_layout(cls, data: dict | None) -> "GridSettings":
-        known = {f.name for f in fields(cls)}
-        unknown = set(data or {}) - known
-        if unknown:
-            raise ValueError(f"unknown [grid] settings: {', '.join(sorted(unknown))}")
-        return cls(**(data or {}))
-
-
-# --- lines ---------------------------------------------------------------------------------------------------
-
-@dataclass
-class Line:
-    """A column line (x) or row line (y) with the stretches of the other axis where it is printed."""
-    position: float
-    source: LineSource
-    segments: list[tuple[float, float]]
-
-    def printed_at(self, at: float, slack: float = 1.0) -> bool:
-        return any(a - slack <= at <= b + slack for a, b in self.segments)
+from schemas.grid import CellKind, Grid, GridCell, GridLine, GridSettings, LineSource, Panel
 
 
 def merged_rulings(rulings: list[Ruling], orientation: str, settings: GridSettings) -> list[Line]:
-    """Rulings of one orientation as lines, collinear pieces joined (pdfplumber's merge_edges)."""
-    edges = [{"x0": r.box.x0, "x1": r.box.x1, "top": r.box.top, "bottom": r.box.bottom,
-              "width": r.box.width, "height": r.box.height, "orientation": r.orientation, "object_type": "line"}
-             for r in rulings if r.orientation == orientation]
-    if not edges:
-        return []
-    edges = merge_edges(edges, settings.snap_pt, settings.snap_pt, settings.join_pt, settings.join_pt)
-    lines: list[Line] = []
-    for e in sorted(edges, key=lambda e: (e["x0"] if orientation == "v" else e["top"])):
-        pos = (e["x0"] + e["x1"]) / 2 if orientation == "v" else (e["top"] + e["bottom"]) / 2
-        seg = (e["top"], e["bottom"]) if orientation == "v" else (e["x0"], e["x1"])
-        same = next((ln for ln in lines if abs(ln.position - pos) <= settings.snap_pt), None)
-        if same:
-            same.segments.append(seg)
-        else:
-            lines.append(Line(pos, LineSource.ruling, [seg]))
-    return lines
+    return merged_lines(rulings, orientation, settings.snap_pt, settings.join_pt)
 
 
 def coverage(lines: list[list[Word]], x0: float, x1: float, resolution: float) -> np.ndarray:

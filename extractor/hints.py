@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from schemas.grid import GridSettings
+
 
 def read_toml(package: str, name: str) -> dict:
     return tomllib.loads(resources.files(package).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
@@ -37,6 +39,7 @@ class LayoutHints:
     total_labels: tuple[str, ...]
     furniture_patterns: tuple[re.Pattern, ...]
     gazetteer: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    grid: GridSettings = GridSettings()
 
     def canonical_place(self, label: str) -> str | None:
         """The gazetteer name of a printed row label, or None when it is not a known place."""
@@ -106,6 +109,7 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
         total_labels=tuple(table["total_labels"]),
         furniture_patterns=tuple(re.compile(p) for p in page.get("furniture_patterns", [])),
         gazetteer={k: tuple(v) for k, v in data.get("gazetteer", {}).items()},
+        grid=GridSettings(**data.get("grid", {})),
     )
 
 

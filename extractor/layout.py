@@ -8,6 +8,7 @@ from statistics import median
 
 from extractor.hints import LayoutHints, squeeze
 from extractor.numbers import parse_number
+from extractor.rulings import ruled_boxes
 from schemas.document import Box, Page, Region, Word
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -77,10 +78,13 @@ def rows_of(words: list[Word]) -> list[list[Word]]:
 
 
 def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
+    """Ruled tables first (their frame says which words are theirs, long labels included), then tables under a
+    recognised title, then runs of numeric rows no title claimed."""
     all_phrases = phrases(page.words)
-    titles = sorted((p for p in all_phrases if hints.is_title(p.text)), key=lambda p: p.box.top)
-    regions = []
     claimed: set[int] = set()
+    regions = ruled_regions(page, all_phrases, hints, claimed)
+    titles = sorted((p for p in all_phrases if hints.is_title(p.text) and not any(id(w) in claimed for w in p.words)),
+                    key=lambda p: p.box.top)
     for i, title in enumerate(titles):
         below = [t.box.top for t in titles[i + 1:] if t.box.x0 < title.box.xmid < t.box.x1 or
                  title.box.x0 < t.box.xmid < title.box.x1]
@@ -96,6 +100,57 @@ def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
         if region is not None:
             regions.append(region)
     return regions + untitled_tables(page, all_phrases, hints, claimed)
+
+
+def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> list[Region]:
+    """Tables inside a frame of rulings: every word in the frame is the table's; the title, date and unit lines
+    are the short lines right above it, the 备注 the lines right under it."""
+    regions = []
+    settings = hints.grid
+    for box in ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells):
+        inside = [w for w in page.words if id(w) not in claimed and box.x0 - 1 <= w.box.xmid <= box.x1 + 1
+                  and box.top - 1 <= w.box.ymid <= box.bottom + 1]
+        if sum(is_numeric(w.text) for w in inside) < 2:
+            continue
+        size = median(word_size(w) for w in inside)
+        title, date, unit, furniture = lines_above(box, all_phrases, size, hints, claimed)
+        note, note_words = find_note(all_phrases, box, size, hints)
+        claimed.update(id(w) for w in inside + furniture + note_words)
+        rulings = [r for r in page.rulings if box.contains(r.box, slack=2)]
+        regions.append(Region(kind="table", box=Box.enclosing([box] + [w.box for w in furniture + note_words]),
+                              title=title, date_printed=date, unit=unit, note=note, words=inside, rulings=rulings))
+    return regions
+
+
+def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutHints,
+                claimed: set[int]) -> tuple[str | None, str | None, str | None, list[Word]]:
+    """(title, date line, unit line, their words): the short lines stacked right above a table, nearest first,
+    up to the title (a line the layout's title rules accept, else the first line that is not a date or unit)."""
+    title = date = unit = None
+    words: list[Word] = []
+    edge = box.top
+    above = sorted((p for p in all_phrases if p.box.bottom <= box.top + 1 and p.box.x1 > box.x0 and p.box.x0 < box.x1
+                    and not any(id(w) in claimed for w in p.words)), key=lambda p: -p.box.bottom)
+    for ph in above:
+        if edge - ph.box.bottom > 2.5 * max(size, ph.box.height) or any(is_prose(w) for w in ph.words) \
+                and not hints.is_title(ph.text):
+            break
+        text = squeeze(ph.text)
+        found_date, found_unit = hints.match_date(text), hints.unit_pattern.search(text)
+        if found_date and date is None and len(text) <= len(squeeze(found_date[0])) + 4:
+            date = found_date[0]
+        elif found_unit and unit is None and not hints.is_title(text):
+            unit = found_unit["unit"]
+        else:
+            if found_date and date is None:
+                date = found_date[0]
+                text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
+            title = text
+            words += ph.words
+            break
+        words += ph.words
+        edge = ph.box.top
+    return title, date, unit, words
 
 
 def widest_gap(words: list[Word], a: float, b: float) -> float:

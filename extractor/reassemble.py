@@ -2,19 +2,12 @@
 one row per body row of each panel, footer rows apart, 合计/小计 marked."""
 from __future__ import annotations
 
-from functools import lru_cache
-
-from extractor.grid import GridSettings, build_grid
-from extractor.hints import LayoutHints, layout_data, load_roles, squeeze
+from extractor.grid import build_grid
+from extractor.hints import LayoutHints, load_roles, squeeze
 from extractor.layout import Phrase, rows_of
 from schemas.document import Region
-from schemas.grid import CellKind, Grid, GridCell
+from schemas.grid import CellKind, Grid, GridCell, GridSettings
 from schemas.table import Cell, Column, Footer, Row, Table
-
-
-@lru_cache(maxsize=None)
-def grid_settings(layout: str) -> GridSettings:
-    return GridSettings.from_layout(layout_data(layout).get("grid"))
 
 
 def as_cell(cell: GridCell | None) -> Cell:
@@ -60,7 +53,7 @@ def rows_and_footers(grid: Grid) -> tuple[list[Row], list[Footer]]:
 
 
 def reassemble(region: Region, source: str, page: int, table_id: str, hints: LayoutHints) -> Table:
-    grid = build_grid(region.words, region.rulings, grid_settings(hints.name), hints.total_labels,
+    grid = build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
                       tuple(load_roles()["rows"]["subtotal"]))
     if grid is None:
         return unparsed(region, source, page, table_id, "no rows of numbers under the title")

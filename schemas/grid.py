@@ -89,3 +89,19 @@ class Grid(BaseModel):
 
     def body_rows(self) -> range:
         return range(self.header_rows, self.n_rows)
+
+
+class GridSettings(BaseModel, frozen=True, extra="forbid"):
+    """Every tolerance of table finding and the grid builder, named (a layout file may override any in [grid]).
+    Lengths are in units of the body's median text height unless they end in _pt."""
+    snap_pt: float = 3.0          # rulings this close (pt) across their length are one line (pdfplumber's snap)
+    join_pt: float = 3.0          # collinear ruling pieces with gaps up to this (pt) are one line (pdfplumber's join)
+    min_ruled_cells: int = 4      # a ruled frame with fewer cells is a box round an article or photo, not a table
+    min_gutter: float = 0.3       # the narrowest white strip between two columns
+    gutter_crossing: float = 0.1  # share of the body lines that may cross a gutter (a label spanning columns)
+    wrap_gap: float = 0.7         # a text-only line joins the nearest row when its gap to it is under this × the
+                                  # median gap between rows (a label wrapped onto a second line)
+    header_join: float = 0.8      # header pieces of one span this close vertically are one cell (名 / 次)
+    centred_offset: float = 0.12  # an open header's group word sits within this share of its headers' width of their centre
+    label_share: float = 0.6      # a column whose body cells are mostly text holds row labels
+    resolution_pt: float = 0.25   # bin width of the coverage profile in which gutters are found

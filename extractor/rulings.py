@@ -1,0 +1,58 @@
+"""Ruling lines as geometry: collinear pieces joined into lines, and the boxes of ruled tables. Shared by the
+layout stage (where a ruled table is) and the grid stage (its rows and columns); pdfplumber's edge functions do
+the work (merge_edges, edges_to_intersections, intersections_to_cells, cells_to_tables)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+
+from schemas.document import Box, Ruling
+from schemas.grid import LineSource
+
+
+@dataclass
+class Line:
+    """A column line (x) or row line (y) with the stretches of the other axis where it is printed."""
+    position: float
+    source: LineSource
+    segments: list[tuple[float, float]]
+
+    def printed_at(self, at: float, slack: float = 1.0) -> bool:
+        return any(a - slack <= at <= b + slack for a, b in self.segments)
+
+
+def edges_of(rulings: list[Ruling], snap: float, join: float) -> list[dict]:
+    """Rulings as pdfplumber edges, collinear pieces (cell borders drawn one cell at a time) joined."""
+    edges = [{"x0": r.box.x0, "x1": r.box.x1, "top": r.box.top, "bottom": r.box.bottom,
+              "width": r.box.width, "height": r.box.height, "orientation": r.orientation, "object_type": "line"}
+             for r in rulings]
+    return merge_edges(edges, snap, snap, join, join) if edges else []
+
+
+def merged_lines(rulings: list[Ruling], orientation: str, snap: float, join: float) -> list[Line]:
+    """Rulings of one orientation as lines: pieces at one position (within snap) are one line."""
+    lines: list[Line] = []
+    edges = [e for e in edges_of(rulings, snap, join) if e["orientation"] == orientation]
+    for e in sorted(edges, key=lambda e: (e["x0"] if orientation == "v" else e["top"])):
+        pos = (e["x0"] + e["x1"]) / 2 if orientation == "v" else (e["top"] + e["bottom"]) / 2
+        seg = (e["top"], e["bottom"]) if orientation == "v" else (e["x0"], e["x1"])
+        same = next((ln for ln in lines if abs(ln.position - pos) <= snap), None)
+        if same:
+            same.segments.append(seg)
+        else:
+            lines.append(Line(pos, LineSource.ruling, [seg]))
+    return lines
+
+
+def ruled_boxes(rulings: list[Ruling], snap: float, join: float, min_cells: int = 4) -> list[Box]:
+    """Boxes of the ruled tables on a page: groups of cells closed by rulings on four sides (at least min_cells,
+    in at least two rows and two columns, so a frame round an article or a photo is not a table)."""
+    edges = edges_of(rulings, snap, join)
+    cells = intersections_to_cells(edges_to_intersections(edges, snap, snap))
+    boxes = []
+    for table in cells_to_tables(cells):
+        if len(table) >= min_cells and len({c[0] for c in table}) >= 2 and len({c[1] for c in table}) >= 2:
+            boxes.append(Box(x0=min(c[0] for c in table), top=min(c[1] for c in table),
+                             x1=max(c[2] for c in table), bottom=max(c[3] for c in table)))
+    return boxes
