@@ -73,7 +73,8 @@ def column_lines(words: list[Word], body: list[list[Word]], v_rulings: list[Line
     top = min(w.box.top for w in body[0])
     bottom = max(w.box.bottom for w in body[-1])
     mids = [median([w.box.ymid for w in line]) for line in body]
-    ruled = [ln for ln in v_rulings if sum(ln.printed_at(y) for y in mids) >= (1 - settings.gutter_crossing) * len(mids)]
+    # a ruling that crosses two body lines is a column line (where it is printed: part of a table may be ruled)
+    ruled = [ln for ln in v_rulings if sum(ln.printed_at(y) for y in mids) >= min(2, len(mids))]
     x0 = min([w.box.x0 for w in words] + [ln.position for ln in ruled]) - 1
     x1 = max([w.box.x1 for w in words] + [ln.position for ln in ruled]) + 1
     regular = [line for line in body if sum(is_numeric(w.text) for w in line) >= 2] or body
@@ -340,9 +341,21 @@ def stretch_header(pieces: list[Piece], n_rows: int) -> None:
             p.row = 0
 
 
+def spans_all(line: list[Word], cols: list[Line], gap: float) -> bool:
+    """A line that is one piece across every column (no ruling or gutter parts it)."""
+    y = median([w.box.ymid for w in line])
+    inner = [ln for ln in cols[1:-1] if ln.source == LineSource.ruling and ln.printed_at(y, slack=0)]
+    pieces = pieces_of_line(line, 0, cols, y, not inner, gap)
+    return bool(pieces) and all(p.col_span == len(cols) - 1 for p in pieces)
+
+
 def first_body_line(lines: list[list[Word]]) -> int | None:
+    """The first line with two figures; in a table of one value column, the first with a figure beside text."""
     for i, line in enumerate(lines):
         if sum(is_numeric(w.text) for w in line) >= 2:
+            return i
+    for i, line in enumerate(lines):
+        if any(is_numeric(w.text) for w in line) and any(not is_numeric(w.text) for w in line):
             return i
     return None
 
@@ -363,21 +376,27 @@ def label_columns(cells: list[GridCell], header_rows: int, n_rows: int, n_cols: 
     return [c for c in range(n_cols) if share[c] >= settings.label_share]
 
 
-def find_panels(labels: list[int], n_cols: int, paths: list[list[str]]) -> list[Panel]:
-    """Several label columns make panels only when each starts the table's left edge or follows a panel, and the
-    columns after each repeat the same header (one word may differ); else the first is the label column and the
-    others are text columns of one table (columns left of it, 序号, are kept)."""
+def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: list[GridCell],
+                header_rows: int) -> list[Panel]:
+    """Several label columns make panels only when the first is the table's left edge and the columns after each
+    repeat the same header (one word may differ); else the first is the label column and the others are text
+    columns of one table (columns left of it, 序号, are kept). A label column whose header cell spans the columns
+    beside it is a row-header hierarchy over all of them."""
+    def stub(col: int) -> list[int]:
+        over = next((c for c in header if c.row <= header_rows - 1 < c.end_row and c.col == col), None)
+        return list(range(col, over.end_col)) if over is not None and over.end_col < n_cols else [col]
+
     if not labels:
-        return [Panel(label_col=0, value_cols=list(range(1, n_cols)))]
+        return [Panel(label_cols=[0], value_cols=list(range(1, n_cols)))]
     if len(labels) > 1 and labels[0] == 0:
         edges = labels + [n_cols]
-        panels = [Panel(label_col=a, value_cols=list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
+        panels = [Panel(label_cols=[a], value_cols=list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
         leaves = [[(paths[c] or [""])[-1] for c in p.value_cols] for p in panels]
         if leaves[0] and all(len(lv) == len(leaves[0]) and sum(a != b for a, b in zip(lv, leaves[0])) <= 1
                              for lv in leaves[1:]):
             return panels
-    lead = labels[0]
-    return [Panel(label_col=lead, value_cols=[c for c in range(n_cols) if c != lead])]
+    lead = stub(labels[0])
+    return [Panel(label_cols=lead, value_cols=[c for c in range(n_cols) if c not in lead])]
 
 
 def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings = GridSettings(),
@@ -388,13 +407,16 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     if start is None:
         return None
     head, body = lines[:start], lines[start:]
-    header_rows = len(head)
     size = median(word_size(w) for line in body for w in line)
     gap = settings.min_gutter * size
     v_rulings = merged_rulings(rulings, "v", settings)
     h_rulings = merged_rulings(rulings, "h", settings)
     cols = column_lines(words, body, v_rulings, size, settings)
     n_cols = len(cols) - 1
+    caption: list[Word] = []
+    while head and n_cols > 1 and spans_all(head[0], cols, gap):  # a title printed inside the frame
+        caption += head.pop(0)
+    header_rows = len(head)
 
     cells: list[GridCell] = []
     row_bands = []
@@ -412,13 +434,13 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     stretch_header(pieces, header_rows)
     cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.header) for p in pieces] + cells
     paths = [path_of(cells, header_rows, c) for c in range(n_cols)]
-    panels = find_panels(labels, n_cols, paths)
+    panels = find_panels(labels, n_cols, paths, [c for c in cells if c.row < header_rows], header_rows)
     mark_kinds(cells, panels, header_rows, total_labels, subtotal_labels)
     head_bands = [band(line) for line in head]
     ys = [b[0] for b in head_bands + row_bands] + [max(b[1] for b in head_bands + row_bands)]
     row_lines = [GridLine(position=y, source=LineSource.ruling if any(abs(ln.position - y) < size for ln in h_rulings)
                           else LineSource.whitespace) for y in ys]
-    return Grid(n_rows=n_rows, n_cols=n_cols, header_rows=header_rows,
+    return Grid(n_rows=n_rows, n_cols=n_cols, header_rows=header_rows, caption=text_of(caption) if caption else None,
                 col_lines=[GridLine(position=ln.position, source=ln.source) for ln in cols],
                 row_lines=row_lines, cells=cells, panels=panels)
 
@@ -447,12 +469,12 @@ def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, tot
                subtotal_labels: tuple[str, ...]) -> None:
     """Sets each cell's kind: label headers, labels, totals and subtotals (per panel), footers (a text cell that
     spans value columns: 合计任务数 with one figure)."""
-    label_cols = {p.label_col for p in panels}
+    label_cols = {c for p in panels for c in p.label_cols}
     value_cols = {c for p in panels for c in p.value_cols}
     by_row: dict[int, list[GridCell]] = {}
     for cell in cells:
         if cell.row < header_rows:
-            if cell.col in label_cols and cell.col_span == 1:
+            if cell.col in label_cols and cell.end_col - 1 in label_cols:
                 cell.kind = CellKind.label_header
         else:
             by_row.setdefault(cell.row, []).append(cell)
@@ -462,8 +484,9 @@ def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, tot
                 c.kind = CellKind.footer
             continue
         for panel in panels:
-            own = [c for c in row_cells if c.col == panel.label_col or c.col in panel.value_cols]
-            label = next((squeeze(c.text) for c in own if c.col == panel.label_col), "")
-            kind = CellKind.subtotal if label in subtotal_labels else CellKind.total if label in total_labels else None
+            own = [c for c in row_cells if c.col in panel.label_cols or c.col in panel.value_cols]
+            labels = [squeeze(c.text) for c in own if c.col in panel.label_cols]
+            kind = CellKind.subtotal if any(t in subtotal_labels for t in labels) else \
+                CellKind.total if any(t in total_labels for t in labels) else None
             for c in own:
-                c.kind = kind or (CellKind.label if c.col == panel.label_col else CellKind.value)
+                c.kind = kind or (CellKind.label if c.col in panel.label_cols else CellKind.value)

@@ -13,7 +13,7 @@ from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
 from extractor.ocr_review import review_flags
 from extractor.read_pdf import read_pdf
-from extractor.reassemble import reassemble
+from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
 from schemas.document import Page
 from schemas.flags import Flag, FlagKind, Severity
@@ -64,8 +64,8 @@ def tables_of_positioned_page(page: Page, hints: LayoutHints, prefix: str, timer
     with timer("layout"):
         regions = find_tables(page, hints)
     with timer("reassemble"):
-        return [reassemble(r, page.source, page.page, table_id(prefix, page.page, n), hints)
-                for n, r in enumerate(regions, start=1)]
+        return [t for n, r in enumerate(regions, start=1)
+                for t in tables_of_region(r, page.source, page.page, table_id(prefix, page.page, n), hints)]
 
 
 def tables_of_text_page(page: Page, hints: LayoutHints, prefix: str, timer: Timer) -> list[Table]:

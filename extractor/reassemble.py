@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extractor.grid import build_grid
 from extractor.hints import LayoutHints, load_roles, squeeze
-from extractor.layout import Phrase, rows_of
+from extractor.layout import Phrase, is_numeric, rows_of
 from schemas.document import Region
 from schemas.grid import CellKind, Grid, GridCell, GridSettings
 from schemas.table import Cell, Column, Footer, Row, Table
@@ -40,7 +40,7 @@ def rows_and_footers(grid: Grid) -> tuple[list[Row], list[Footer]]:
                                   box=label.box.union(figures[-1].box) if figures else label.box))
     for panel in grid.panels:
         for r in grid.body_rows():
-            label = grid.at(r, panel.label_col)
+            label = grid.label_cell(r, panel)
             if label is not None and label.kind == CellKind.footer:
                 continue
             values = [grid.at(r, c) for c in panel.value_cols]
@@ -60,13 +60,48 @@ def reassemble(region: Region, source: str, page: int, table_id: str, hints: Lay
     if len(grid.panels) > 1 and len({len(p.value_cols) for p in grid.panels}) > 1:
         return unparsed(region, source, page, table_id, "side-by-side panels do not share one header")
     rows, footers = rows_and_footers(grid)
-    label_header = "".join(squeeze(w) for w in grid.header_path(grid.panels[0].label_col)) or None
+    title = grid.caption or region.title
+    label_header = "".join(squeeze(w) for w in grid.header_path(grid.panels[0].label_cols[-1])) or None
     ruled = any(line.source == "ruling" for line in grid.col_lines[1:-1])
-    return Table(source=source, page=page, table_id=table_id, title=region.title,
+    return Table(source=source, page=page, table_id=table_id, title=title,
                  date=hints.match_date(region.date_printed)[1] if region.date_printed else None,
                  date_printed=region.date_printed, unit=region.unit, note=region.note, label_header=label_header,
                  columns=columns_of(grid), rows=rows, footers=footers, grid=grid, box=region.box,
                  layout="ruled" if ruled else "open")
+
+
+def band_rows(grid: Grid) -> list[GridCell]:
+    """Body rows printed as one text cell across the whole table (第二十条 第（五）项): each opens a new table
+    stacked in the same frame, whose title it is."""
+    bands = []
+    for r in grid.body_rows():
+        cells = [c for c in grid.cells if c.row == r]
+        if len(cells) == 1 and cells[0].col_span == grid.n_cols and not is_numeric(cells[0].text) and grid.n_cols > 1:
+            bands.append(cells[0])
+    return bands
+
+
+def tables_of_region(region: Region, source: str, page: int, table_id: str, hints: LayoutHints) -> list[Table]:
+    """The tables of one region: one, or several stacked in one frame and parted by bands across it."""
+    grid = build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
+                      tuple(load_roles()["rows"]["subtotal"]))
+    bands = band_rows(grid) if grid is not None else []
+    if not bands:
+        return [reassemble(region, source, page, table_id, hints)]
+    cuts = [b.box.top - 0.5 for b in bands]
+    tables = []
+    for k, (top, bottom) in enumerate(zip([-1e9] + cuts, cuts + [1e9])):
+        words = [w for w in region.words if top <= w.box.ymid < bottom]
+        band = bands[k - 1] if k else None
+        if not words or band is not None and len(words) == len(rows_of(words)[0]):
+            continue  # a band with nothing under it
+        title = band.text if band is not None else region.title
+        part = region.model_copy(update={"words": words, "title": title, "note": region.note if k == len(cuts) else None})
+        table = reassemble(part, source, page, table_id if not tables else f"{table_id}.{len(tables) + 1}", hints)
+        if band is not None and table.columns:  # the band's own line is the title, not a header
+            table.title = band.text
+        tables.append(table)
+    return tables
 
 
 def unparsed(region: Region, source: str, page: int, table_id: str, reason: str) -> Table:

@@ -59,15 +59,22 @@ class GridCell(BaseModel):
 
 
 class Panel(BaseModel):
-    """Side-by-side copies of one table under a repeated header: the label column and the value columns."""
-    label_col: int
+    """Side-by-side copies of one table under a repeated header: the row-label columns and the value columns.
+    Labels usually take one column; a row-header hierarchy (三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密)
+    takes several under one header cell, and a row's label is its innermost one."""
+    label_cols: list[int]
     value_cols: list[int]
+
+    @property
+    def label_col(self) -> int:
+        return self.label_cols[0]
 
 
 class Grid(BaseModel):
     n_rows: int
     n_cols: int
     header_rows: int             # rows 0 … header_rows-1 are the header block
+    caption: str | None = None   # a line across the whole table above its header (a title inside the frame)
     col_lines: list[GridLine] = []   # n_cols + 1 lines for a positioned table, empty for a dump
     row_lines: list[GridLine] = []
     cells: list[GridCell]
@@ -86,6 +93,15 @@ class Grid(BaseModel):
                 seen.add(id(cell))
                 path.append(cell.text)
         return path
+
+    def label_cell(self, row: int, panel: Panel) -> GridCell | None:
+        """The innermost printed label of a body row in a panel."""
+        found = None
+        for col in panel.label_cols:
+            cell = self.at(row, col)
+            if cell is not None and cell.text.strip():
+                found = cell
+        return found or self.at(row, panel.label_col)
 
     def body_rows(self) -> range:
         return range(self.header_rows, self.n_rows)
