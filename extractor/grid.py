@@ -105,27 +105,47 @@ def band(line: list[Word]) -> tuple[float, float]:
     return min(w.box.top for w in line), max(w.box.bottom for w in line)
 
 
-def ruled_between(a: list[Word], b: list[Word], h_rulings: list[Line]) -> bool:
-    """A horizontal ruling printed between two text lines, across the x where they both have words."""
-    lo, hi = band(a)[1], band(b)[0]
-    xs = [w.box.xmid for w in a + b]
-    return any(lo - 1.5 <= ln.position <= hi + 1.5 and any(ln.printed_at(x) for x in xs) for ln in h_rulings)
+def row_rulings(body: list[list[Word]], h_rulings: list[Line], mids: list[float]) -> list[float]:
+    """y of the horizontal rulings printed between the body's lines (over at least one column)."""
+    top, bottom = band(body[0])[0], band(body[-1])[1]
+    return sorted(ln.position for ln in h_rulings if top < ln.position < bottom and any(ln.printed_at(x) for x in mids))
 
 
-def body_row_groups(body: list[list[Word]], h_rulings: list[Line], settings: GridSettings) -> list[list[list[Word]]]:
-    """Text lines of the body grouped into table rows. Lines with a figure each start a row unless only a ruling
-    separates rows (a ruled band is one row, whatever it holds); a text-only line (a label wrapped onto a second
-    line) joins the nearest row when close to it."""
+def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line], first_row: int, gap: float,
+                settings: GridSettings) -> tuple[list[Piece], list[tuple[float, float]]]:
+    """The body's cells as pieces, and the band (top, bottom) of each body row.
+
+    Ruled body (rulings part most rows): rows are the stretches between the rulings; a cell reaches over the
+    rulings missing in its columns (高速公路 printed once beside three rows). Otherwise each line with a figure
+    starts a row and a text-only line (a label wrapped onto a second line) joins the nearest row when close."""
+    mids = [(a.position + b.position) / 2 for a, b in zip(cols, cols[1:])]
+    ys = [median([w.box.ymid for w in line]) for line in body]
     anchors = [i for i, line in enumerate(body) if any(is_numeric(w.text) for w in line)]
-    ruled_rows = sum(ruled_between(body[a], body[b], h_rulings) for a, b in zip(anchors, anchors[1:]))
-    if anchors and ruled_rows >= 0.8 * (len(anchors) - 1) and len(anchors) > 1:
-        groups = [[body[0]]]
-        for prev, line in zip(body, body[1:]):
-            if ruled_between(prev, line, h_rulings):
-                groups.append([line])
-            else:
-                groups[-1].append(line)
-        return groups
+    rules = row_rulings(body, h_rulings, mids)
+    parted = sum(any(ys[a] < y < ys[b] for y in rules) for a, b in zip(anchors, anchors[1:]))
+    pieces: list[Piece] = []
+    if len(anchors) > 1 and parted >= 0.8 * (len(anchors) - 1):
+        edges = [band(body[0])[0] - 1] + rules + [band(body[-1])[1] + 1]
+        stretches = [(a, b) for a, b in zip(edges, edges[1:]) if any(a <= y < b for y in ys)]
+        for line, y in zip(body, ys):
+            for p in pieces_of_line(line, 0, cols, y, True, gap):
+                p.row = next(i for i, (a, b) in enumerate(stretches) if a <= p.box.ymid < b or i == len(stretches) - 1)
+                pieces.append(p)
+        taken = {(p.row, c) for p in pieces for c in range(p.col, p.end_col)}
+        for p in pieces:
+            xs = mids[p.col:p.end_col]
+
+            def open_to(r: int, y: float) -> bool:
+                """Stretch r is part of p's cell: empty in p's columns and no ruling there parts it from p."""
+                return all((r, c) not in taken for c in range(p.col, p.end_col)) and not any(
+                    abs(ln.position - y) < 0.5 and any(ln.printed_at(x) for x in xs) for ln in h_rulings)
+            lo = hi = p.row
+            while lo > 0 and open_to(lo - 1, stretches[lo][0]):
+                lo -= 1
+            while hi < len(stretches) - 1 and open_to(hi + 1, stretches[hi][1]):
+                hi += 1
+            p.row, p.row_span = first_row + lo, hi - lo + 1
+        return merge_row_pieces(pieces), stretches
     gaps = [band(body[b])[0] - band(body[a])[1] for a, b in zip(anchors, anchors[1:])]
     typical = max(median(gaps), 0.5) if gaps else 1e9
     owner: dict[int, int] = {a: a for a in anchors}
@@ -133,13 +153,17 @@ def body_row_groups(body: list[list[Word]], h_rulings: list[Line], settings: Gri
         if i in owner:
             continue
         near = sorted(anchors, key=lambda a: (vertical_gap(body[i], body[a]), a > i))
-        if near and vertical_gap(body[i], body[near[0]]) < settings.wrap_gap * typical \
-                and not ruled_between(*sorted([body[i], body[near[0]]], key=lambda ln: band(ln)[0]), h_rulings):
-            owner[i] = near[0]
-        else:
-            owner[i] = i
+        close = near and vertical_gap(body[i], body[near[0]]) < settings.wrap_gap * typical
+        owner[i] = near[0] if close and not any(min(ys[i], ys[near[0]]) < y < max(ys[i], ys[near[0]]) for y in rules) else i
     starts = sorted(set(owner.values()))
-    return [[body[i] for i in range(len(body)) if owner[i] == s] for s in starts]
+    bands = []
+    for r, start in enumerate(starts):
+        group = [i for i in range(len(body)) if owner[i] == start]
+        for i in group:
+            pieces += pieces_of_line(body[i], first_row + r, cols, ys[i], True, gap)
+        words = [w for i in group for w in body[i]]
+        bands.append((min(w.box.top for w in words), max(w.box.bottom for w in words)))
+    return merge_row_pieces(pieces), bands
 
 
 def vertical_gap(a: list[Word], b: list[Word]) -> float:
@@ -341,6 +365,20 @@ def stretch_header(pieces: list[Piece], n_rows: int) -> None:
             p.row = 0
 
 
+def below_header_rule(lines: list[list[Word]], start: int, h_rulings: list[Line]) -> int:
+    """Where a table is ruled across, its header ends at a ruling: a first line of figures that no ruling parts
+    from the line above it is still in the header's cell (10＜ / μ≤20 under 大型车比例μ), so the body starts at
+    the next line a ruling opens."""
+    def ruled_above(i: int) -> bool:
+        a, b = band(lines[i - 1])[1], band(lines[i])[0]
+        xs = [w.box.xmid for w in lines[i]]
+        return any(a - 1.5 <= ln.position <= b + 1.5 and sum(ln.printed_at(x) for x in xs) >= len(xs) / 2
+                   for ln in h_rulings)
+    if start == 0 or not any(ruled_above(i) for i in range(1, len(lines))) or ruled_above(start):
+        return start
+    return next((i for i in range(start + 1, len(lines)) if ruled_above(i)), start)
+
+
 def spans_all(line: list[Word], cols: list[Line], gap: float) -> bool:
     """A line that is one piece across every column (no ruling or gutter parts it)."""
     y = median([w.box.ymid for w in line])
@@ -406,11 +444,12 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     start = first_body_line(lines)
     if start is None:
         return None
+    v_rulings = merged_rulings(rulings, "v", settings)
+    h_rulings = merged_rulings(rulings, "h", settings)
+    start = below_header_rule(lines, start, h_rulings)
     head, body = lines[:start], lines[start:]
     size = median(word_size(w) for line in body for w in line)
     gap = settings.min_gutter * size
-    v_rulings = merged_rulings(rulings, "v", settings)
-    h_rulings = merged_rulings(rulings, "h", settings)
     cols = column_lines(words, body, v_rulings, size, settings)
     n_cols = len(cols) - 1
     caption: list[Word] = []
@@ -418,15 +457,8 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
         caption += head.pop(0)
     header_rows = len(head)
 
-    cells: list[GridCell] = []
-    row_bands = []
-    for g, group in enumerate(body_row_groups(body, h_rulings, settings)):
-        r = header_rows + g
-        row_words = [w for line in group for w in line]
-        y = median([w.box.ymid for w in row_words])
-        row_pieces = merge_row_pieces([p for line in group for p in pieces_of_line(line, r, cols, y, True, gap)])
-        cells += [cell_from(p.words, r, p.col, 1, p.col_span, CellKind.value) for p in row_pieces]
-        row_bands.append((min(w.box.top for w in row_words), max(w.box.bottom for w in row_words)))
+    body_cells, row_bands = body_pieces(body, cols, h_rulings, header_rows, gap, settings)
+    cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.value) for p in body_cells]
     n_rows = header_rows + len(row_bands)
     labels = label_columns(cells, header_rows, n_rows, n_cols, settings)
 
@@ -449,12 +481,13 @@ def merge_row_pieces(pieces: list[Piece]) -> list[Piece]:
     """Pieces of one table row from its several text lines: those sharing a column are one cell."""
     out: list[Piece] = []
     for p in sorted(pieces, key=lambda p: p.col):
-        same = next((q for q in out if q.col < p.end_col and q.end_col > p.col), None)
+        same = next((q for q in out if q.row == p.row and q.col < p.end_col and q.end_col > p.col), None)
         if same is not None:
             same.words += p.words
             end = max(same.end_col, p.end_col)
             same.col = min(same.col, p.col)
             same.col_span = end - same.col
+            same.row_span = max(same.row_span, p.row_span)
         else:
             out.append(p)
     return out

@@ -15,8 +15,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def is_numeric(text: str) -> bool:
+    """A figure: a number as printed, odd prints included (１, 100.%), not text with digits in it (10＜μ≤20)."""
     p = parse_number(text)
-    return p.value is not None or (p.oddity is not None and bool(re.search(r"\d", text)) and len(text) <= 8)
+    return p.value is not None
 
 
 def is_prose(word: Word) -> bool:
@@ -129,27 +130,30 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
     title = date = unit = None
     words: list[Word] = []
     edge = box.top
-    above = sorted((p for p in all_phrases if p.box.bottom <= box.top + 1 and p.box.x1 > box.x0 and p.box.x0 < box.x1
-                    and not any(id(w) in claimed for w in p.words)), key=lambda p: -p.box.bottom)
+    near = [p for p in all_phrases if p.box.bottom <= box.top + 1 and p.box.x1 > box.x0 and p.box.x0 < box.x1
+            and not any(id(w) in claimed for w in p.words)]
+    # whole lines: a title may be printed in pieces (表 7.5   停车区用地指标基准值)
+    above = sorted((Phrase(line) for line in rows_of([w for p in near for w in p.words])), key=lambda p: -p.box.bottom)
     for ph in above:
         if edge - ph.box.bottom > 2.5 * max(size, ph.box.height) or any(is_prose(w) for w in ph.words) \
                 and not hints.is_title(ph.text):
             break
         text = squeeze(ph.text)
         found_date, found_unit = hints.match_date(text), hints.unit_pattern.search(text)
-        if found_date and date is None and len(text) <= len(squeeze(found_date[0])) + 4:
-            date = found_date[0]
-        elif found_unit and unit is None and not hints.is_title(text):
-            unit = found_unit["unit"]
-        else:
-            if found_date and date is None:
-                date = found_date[0]
-                text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
-            title = text
+        rest = text.replace(squeeze(found_date[0]), "") if found_date else text
+        rest = rest.replace(found_unit.group(0), "") if found_unit else rest
+        if (found_date or found_unit) and len(rest) <= 2:  # a date line, a unit line, or both on one line
+            date = date or (found_date[0] if found_date else None)
+            unit = unit or (found_unit["unit"] if found_unit else None)
             words += ph.words
-            break
+            edge = ph.box.top
+            continue
+        if found_date and date is None:
+            date = found_date[0]
+            text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
+        title = text
         words += ph.words
-        edge = ph.box.top
+        break
     return title, date, unit, words
 
 
