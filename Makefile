@@ -30,6 +30,8 @@ bench: setup
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ingest_bench.py
+	test -f bench/corpus_out/corpus.jsonl || $(MAKE) corpus
+	$(BIN)/python bench/corpus_bench.py bench/corpus_out
 
 # Re-render the sample pages (needs reportlab and Debian's fonts-wqy-zenhei; the rendered files are committed).
 samples: setup
@@ -38,3 +40,15 @@ samples: setup
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# Random newspaper pages with exact truth (bench/corpus.py): needs Debian's CJK fonts (fonts-wqy-zenhei,
+# fonts-wqy-microhei, fonts-noto-cjk, fonts-arphic-uming, fonts-arphic-ukai), chromium, wkhtmltopdf and
+# libreoffice-writer/-calc. Output in bench/corpus_out/ (ignored by git); corpus-subset rewrites tests/data/corpus/.
+.PHONY: corpus corpus-subset
+corpus: setup
+	$(BIN)/pip install -q -e '.[corpus]'
+	$(BIN)/python bench/corpus.py --out bench/corpus_out --pdf 300 --scans 100 --seed 1
+
+corpus-subset: setup
+	$(BIN)/pip install -q -e '.[corpus]'
+	$(BIN)/python bench/corpus.py --subset tests/data/corpus --seed 7

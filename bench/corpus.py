@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -892,13 +893,14 @@ def decorate(rng: random.Random, draft: TableDraft) -> None:
     o["pad"] = rng.uniform(0.25, 0.6)
     o["label_align"] = rng.choice(["center", "left", "left"])
     o["title_size"] = rng.choice([11, 12, 13, 14])
+    o["title_align"] = "left" if rng.random() < 0.15 else "center"
     o["stretch"] = rng.random() < 0.5
     n_rows = sum(1 for r in draft.rows if r.kind == "data")
     leaves = len(draft.columns)
     can_panel = n_rows >= 8 and leaves <= 9 and not any(r.kind == "sub" for r in draft.rows) and not draft.footers \
         and not o["note_in_table"]
     o["panels"] = rng.choices([1, 2, 3], weights=[55, 30, 15])[0] if can_panel else 1
-    if o["panels"] == 3 and n_rows < 12:
+    if o["panels"] == 3 and n_rows < 9:
         o["panels"] = 2
     o["panel_order"] = rng.choice(["down", "down", "across"]) if o["panels"] > 1 else "down"
     o["total_position"] = "none"
@@ -921,6 +923,7 @@ def truth_of(draft: TableDraft, source: str, producer: str, font: str, orientati
             "header_breaks": sorted(o["breaks"]), "label_wrap": o["label_wrap"], "date_pos": o["date_pos"],
             "unit_pos": o["unit_pos"], "note_in_table": o["note_in_table"], "rotated": o.get("rotated", False),
             "narrow": o.get("narrow", False), "font_size": o["size"], "stretch": o["stretch"],
+            "title_align": o.get("title_align", "center"), "title_prefix": o["title_prefix"],
             "subtotal_label": "小计", "checks": draft.checks, **draft.meta}
     t = {"id": draft.id, "source": source, "title": draft.title, "date": draft.date,
          "label_header": draft.label_header, "unit": draft.unit, "note": draft.note,
@@ -1052,8 +1055,8 @@ def load_prose() -> tuple[list[str], list[str]]:
             digits = sum(c.isdigit() for c in p)
             if len(p) >= 40 and cjk >= 0.75 * len(p) and digits < 0.08 * len(p) and "|" not in p:
                 paras.append(p)
-            elif 8 <= len(p) <= 26 and cjk >= 0.8 * len(p) and not re.search(r"[，、。：:（(）)]$|记者|编辑|\d{3}", p) \
-                    and p[-1] not in "，、；" and "。" not in p:
+            elif 9 <= len(p) <= 24 and cjk >= 0.85 * len(p) and not re.search(r"[,，、。：:；;（(）)·□﹃]|记者|编辑|\d", p) \
+                    and not re.search(r"(表|情况|排名|统计)", p) and p not in heads:
                 heads.append(p)
     return paras, heads + SYNTH_HEADLINES
 
@@ -1322,7 +1325,8 @@ def build_block(draft: TableDraft, m: Metrics, size: float | None = None, target
             tlines = wrap(title, limit, ts, m)
     bw = max(gw, max(m.width(t, ts) for t in tlines))
     for t in tlines:
-        lines.append(Line((bw - m.width(t, ts)) / 2, y, t, ts, bold=True))
+        x = (bw - m.width(t, ts)) / 2 if o.get("title_align", "center") == "center" else (bw - gw) / 2
+        lines.append(Line(x, y, t, ts, bold=True))
         y += ts * 1.35
     y += 2
     small = max(6.5, size - 0.5)
@@ -1410,7 +1414,7 @@ def apply_rules(style: str, cells: list[Cell], depth: int, n_body: int, nrows: i
 # =========================================================================================== page composition
 
 PAPER = {"A3": (842.0, 1191.0), "A4": (595.0, 842.0)}
-TABLE_PRODUCERS_ROTATE = ("reportlab", "chromium")
+TABLE_PRODUCERS_ROTATE = ("reportlab", "chromium", "wkhtmltopdf")
 
 
 @dataclass
@@ -1624,7 +1628,8 @@ def compose_page(rng: random.Random, name: str, producer: str, family: str, n_ta
     y = body_top
     for t in range(n_tables):
         tid = f"{name}-t{t + 1}"
-        rotate = (producer in TABLE_PRODUCERS_ROTATE and fr["orientation"] == "portrait" and rng.random() < 0.06)
+        rotate = (producer in TABLE_PRODUCERS_ROTATE and fr["orientation"] == "portrait" and rng.random() < 0.04
+                  and not any(b.rotated for b in placed))
         narrow = not rotate and rng.random() < 0.14
         if narrow:
             def make(r, tid=tid):
@@ -2040,6 +2045,17 @@ def render_docx(layout: PageLayout, path: Path, budget: int) -> None:
         for x, w in enumerate(b.colw):
             for r in range(nrows):
                 table.cell(r, x).width = Pt(w + 6)
+        for x, grid_col in enumerate(table._tbl.tblGrid.findall(qn("w:gridCol"))):
+            grid_col.set(qn("w:w"), str(int((b.colw[x] + 6) * 20)))
+        tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+        if tbl_w is None:
+            tbl_w = OxmlElement("w:tblW")
+            table._tbl.tblPr.append(tbl_w)
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(int(sum(w + 6 for w in b.colw) * 20)))
+        layout_el = OxmlElement("w:tblLayout")
+        layout_el.set(qn("w:type"), "fixed")
+        table._tbl.tblPr.append(layout_el)
         for r, h in enumerate(b.rowh):
             table.rows[r].height = Pt(h)
         if pt["note"]:
@@ -2229,7 +2245,7 @@ def embedded_fonts(path: Path) -> list[str]:
 
 # =========================================================================================== scans and photos
 
-def degrade(pdf: Path, out_stem: Path, rng: random.Random, kind: str) -> tuple[Path, dict]:
+def degrade(pdf: Path, out_stem: Path, rng: random.Random, kind: str, force: dict | None = None) -> tuple[Path, dict]:
     """Rasters the page and makes it look scanned (skew, blur, noise, paper tone, JPEG) or photographed
     (perspective, uneven light and vignetting, colour cast). The dpi goes into the PNG pHYs / JPEG JFIF header,
     where extractor/read_image.py reads it (PIL's info['dpi'])."""
@@ -2237,10 +2253,12 @@ def degrade(pdf: Path, out_stem: Path, rng: random.Random, kind: str) -> tuple[P
     import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image
+    force = force or {}
     if kind == "scan":
         dpi = rng.choices([150, 200, 300], weights=[25, 50, 25])[0]
     else:
         dpi = rng.choice([150, 200, 200])
+    dpi = force.get("dpi", dpi)
     doc = pdfium.PdfDocument(str(pdf))
     try:
         pil = doc[0].render(scale=dpi / 72.0, grayscale=(kind == "scan")).to_pil()
@@ -2303,9 +2321,10 @@ def degrade(pdf: Path, out_stem: Path, rng: random.Random, kind: str) -> tuple[P
                    light_gradient=[round(gx, 3), round(gy, 3)], cast=[round(float(c), 3) for c in cast],
                    blur=round(blur, 3), noise=round(noise, 2), border_px=margin)
     fmt = "jpg" if kind == "photo" or rng.random() < 0.5 else "png"
+    fmt = force.get("format", fmt)
     path = out_stem.with_name(f"{out_stem.name}_{kind}{dpi}.{fmt}")
     if fmt == "jpg":
-        q = rng.randint(55, 92)
+        q = force.get("quality", rng.randint(55, 92))
         image.save(path, "JPEG", quality=q, dpi=(dpi, dpi))
         deg["jpeg_quality"] = q
     else:
@@ -2564,6 +2583,84 @@ def generate(out: Path, n_pdf: int, n_scans: int, seed: int, jobs: int, keep_wor
     return records
 
 
+SUBSET_WANTS = [("producer", v) for v in ("reportlab", "chromium", "wkhtmltopdf", "libreoffice-docx",
+                                          "libreoffice-xlsx")] + \
+    [("rules", v) for v in ("ruled", "three-line", "none")] + [("header_depth", v) for v in (1, 2, 3)] + \
+    [("panels", v) for v in (2, 3)] + [("panel_order", "across"), ("footers", True), ("subtotals", True),
+                                       ("total_position", "top"), ("kind", "statement"), ("kind", "scorelist"),
+                                       ("kind", "pricelist"), ("kind", "schedule"), ("mixed_depth", True),
+                                       ("labels", "companies"), ("labels", "streets"), ("planted", True),
+                                       ("narrow", True), ("rotated", True), ("orientation", "landscape")]
+
+
+def table_features(t: dict) -> set:
+    m = t["meta"]
+    feats = {(k, m.get(k)) for k in ("producer", "rules", "header_depth", "panels", "panel_order", "subtotals",
+                                       "total_position", "kind", "mixed_depth", "labels", "narrow", "rotated",
+                                       "orientation")}
+    feats.add(("footers", bool(m.get("footers"))))
+    feats.add(("planted", bool(t["expected_flags"])))
+    return feats
+
+
+def make_subset(dest: Path, seed: int, jobs: int, n_pages: int = 14, n_scans: int = 2) -> None:
+    """A small committed corpus (tests/data/corpus): pages of a fixed seed chosen greedily to cover producers,
+    rule styles, depths, panels, footers, subtotals, kinds and a table-free page, plus two 200-dpi JPEG scans."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        records = generate(tmp, 90, 0, seed, jobs)
+        cands = []
+        for r in records:
+            truths = json.loads((tmp / r["truth"]).read_text(encoding="utf-8"))
+            size = (tmp / r["file"]).stat().st_size
+            if r["check"]["n_missing"] or size > 260_000:
+                continue
+            feats = set().union(*(table_features(t) for t in truths)) if truths else {("table_free", True)}
+            cands.append((r, feats, size))
+        chosen, covered = [], set()
+        wants = set(SUBSET_WANTS) | {("table_free", True)}
+        per_producer: Counter = Counter()
+        producer = lambda c: c[0]["producer"] + (c[0]["lo_kind"] or "")  # noqa: E731
+        while len(chosen) < n_pages and cands:
+            allowed = [c for c in cands if per_producer[producer(c)] < 3] or cands
+            best = max(allowed, key=lambda c: (len((c[1] & wants) - covered), -per_producer[producer(c)], -c[2]))
+            chosen.append(best)
+            covered |= best[1] & wants
+            per_producer[producer(best)] += 1
+            cands.remove(best)
+        dest.mkdir(parents=True, exist_ok=True)
+        for p in dest.iterdir():
+            if p.is_file():
+                p.unlink()
+        out_records = []
+        for r, _, _ in sorted(chosen, key=lambda c: c[0]["file"]):
+            shutil.copy(tmp / r["file"], dest / r["file"])
+            shutil.copy(tmp / r["truth"], dest / r["truth"])
+            out_records.append(dict(r, seconds=None))
+        # scans: A4 pages with tables, 200 dpi, JPEG
+        a4 = [r for r, _, _ in chosen if r["paper"] == "A4" and r["n_tables"] and r["orientation"] == "portrait"]
+        a4 = a4 or [r for r, _, _ in chosen if r["n_tables"]]
+        rng = random.Random(f"{seed}:subset-scans")
+        for k, r in enumerate(a4[:n_scans]):
+            path, info = degrade(dest / r["file"], dest / Path(r["file"]).stem, rng, "scan",
+                                 {"dpi": 200, "format": "jpg", "quality": 65})
+            truths = json.loads((dest / r["truth"]).read_text(encoding="utf-8"))
+            for t in truths:
+                t["source"] = path.name
+                t["meta"]["input"] = "scan"
+                t["meta"]["dpi"] = 200
+            truth_file = path.with_suffix("").name + ".truth.json"
+            write_json(dest / truth_file, truths)
+            out_records.append(dict(r, file=path.name, truth=truth_file, input="scan", dpi=200,
+                                    degradation=info["degradation"], source_pdf=r["file"], check=None, seconds=None))
+    with open(dest / "corpus.jsonl", "w", encoding="utf-8") as fh:
+        for r in sorted(out_records, key=lambda r: r["file"]):
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    total = sum(p.stat().st_size for p in dest.iterdir())
+    print(f"subset: {len(out_records)} page files in {dest}, {total / 1e6:.2f} MB; "
+          f"not covered: {sorted(map(str, wants - covered))}")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=HERE / "corpus_out")
@@ -2573,7 +2670,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", nargs="*", help="only these producers (reportlab chromium wkhtmltopdf docx xlsx)")
     ap.add_argument("--keep-work", action="store_true", help="keep the HTML/DOCX/XLSX sources in OUT/_work")
+    ap.add_argument("--subset", type=Path, help="write the small committed corpus (tests/data/corpus) here instead")
     args = ap.parse_args(argv)
+    if args.subset:
+        make_subset(args.subset, args.seed, args.jobs)
+        return
     generate(args.out, args.pdf, args.scans, args.seed, args.jobs, args.keep_work, args.only)
 
 
