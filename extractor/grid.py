@@ -131,15 +131,28 @@ def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line],
             for p in pieces_of_line(line, 0, cols, y, True, gap):
                 p.row = next(i for i, (a, b) in enumerate(stretches) if a <= p.box.ymid < b or i == len(stretches) - 1)
                 pieces.append(p)
-        taken = {(p.row, c) for p in pieces for c in range(p.col, p.end_col)}
+
+        def ruled_at(y: float, p: Piece) -> bool:
+            return any(abs(ln.position - y) < 0.5 and any(ln.printed_at(x) for x in mids[p.col:p.end_col])
+                       for ln in h_rulings)
+        # lines of one cell in successive stretches that no ruling parts (高速 / 公路) are one piece
+        joined: list[Piece] = []
+        for p in sorted(pieces, key=lambda p: (p.col, p.row)):
+            prev = next((q for q in reversed(joined) if q.col == p.col and q.col_span == p.col_span), None)
+            if prev is not None and prev.row < p.row and not any(
+                    ruled_at(stretches[r][1], p) for r in range(prev.row + prev.row_span - 1, p.row)):
+                prev.words += p.words
+                prev.row_span = p.row - prev.row + 1
+            else:
+                joined.append(p)
+        pieces = joined
+        taken = {(r, c) for p in pieces for r in range(p.row, p.row + p.row_span) for c in range(p.col, p.end_col)}
         for p in pieces:
-            xs = mids[p.col:p.end_col]
 
             def open_to(r: int, y: float) -> bool:
                 """Stretch r is part of p's cell: empty in p's columns and no ruling there parts it from p."""
-                return all((r, c) not in taken for c in range(p.col, p.end_col)) and not any(
-                    abs(ln.position - y) < 0.5 and any(ln.printed_at(x) for x in xs) for ln in h_rulings)
-            lo = hi = p.row
+                return all((r, c) not in taken for c in range(p.col, p.end_col)) and not ruled_at(y, p)
+            lo, hi = p.row, p.row + p.row_span - 1
             while lo > 0 and open_to(lo - 1, stretches[lo][0]):
                 lo -= 1
             while hi < len(stretches) - 1 and open_to(hi + 1, stretches[hi][1]):
