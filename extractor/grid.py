@@ -18,13 +18,9 @@ import numpy as np
 
 from extractor.hints import squeeze
 from extractor.layout import Phrase, is_numeric, rows_of, word_size
-from extractor.rulings import Line, merged_lines
+from extractor.rulings import Line, grid_lines
 from schemas.document import Box, Ruling, Word
 from schemas.grid import CellKind, Grid, GridCell, GridLine, GridSettings, LineSource, Panel
-
-
-def merged_rulings(rulings: list[Ruling], orientation: str, settings: GridSettings) -> list[Line]:
-    return merged_lines(rulings, orientation, settings.snap_pt, settings.join_pt)
 
 
 def coverage(lines: list[list[Word]], x0: float, x1: float, resolution: float) -> np.ndarray:
@@ -439,8 +435,11 @@ def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: 
 
     if not labels:
         return [Panel(label_cols=[0], value_cols=list(range(1, n_cols)))]
-    if len(labels) > 1 and labels[0] == 0:
-        edges = labels + [n_cols]
+    # panels start at the label columns under the same header as the first (品名 … 品名 … 品名)
+    key = paths[labels[0]][-1:]
+    starts = [c for c in labels if paths[c][-1:] == key]
+    if len(starts) > 1 and starts[0] == 0:
+        edges = starts + [n_cols]
         panels = [Panel(label_cols=[a], value_cols=list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
         leaves = [[(paths[c] or [""])[-1] for c in p.value_cols] for p in panels]
         if leaves[0] and all(len(lv) == len(leaves[0]) and sum(a != b for a, b in zip(lv, leaves[0])) <= 1
@@ -457,8 +456,7 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     start = first_body_line(lines)
     if start is None:
         return None
-    v_rulings = merged_rulings(rulings, "v", settings)
-    h_rulings = merged_rulings(rulings, "h", settings)
+    v_rulings, h_rulings = grid_lines(rulings, settings.snap_pt, settings.join_pt)
     start = below_header_rule(lines, start, h_rulings)
     head, body = lines[:start], lines[start:]
     size = median(word_size(w) for line in body for w in line)

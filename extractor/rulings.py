@@ -45,6 +45,33 @@ def merged_lines(rulings: list[Ruling], orientation: str, snap: float, join: flo
     return lines
 
 
+def close_gaps(lines: list[Line], crossing: list[Line], snap: float) -> None:
+    """A gap inside a line is a cell merged across it only when that cell's borders cross the line at both
+    ends of the gap (the cell reaches both sides). Any other gap is a drawing artefact (LibreOffice leaves out
+    the borders of vertically merged cells) and is closed."""
+    def meets(at: float, pos: float) -> bool:
+        return any(abs(c.position - at) <= snap and c.printed_at(pos - 2 * snap, slack=0)
+                   and c.printed_at(pos + 2 * snap, slack=0) for c in crossing)
+    for line in lines:
+        segs = sorted(line.segments)
+        out = [list(segs[0])]
+        for a, b in segs[1:]:
+            end = out[-1][1]
+            if a <= end or not (meets(end, line.position) and meets(a, line.position)):
+                out[-1][1] = max(end, b)
+            else:
+                out.append([a, b])
+        line.segments = [(a, b) for a, b in out]
+
+
+def grid_lines(rulings: list[Ruling], snap: float, join: float) -> tuple[list[Line], list[Line]]:
+    """(vertical, horizontal) lines of the rulings, pieces joined and drawing gaps closed."""
+    v, h = merged_lines(rulings, "v", snap, join), merged_lines(rulings, "h", snap, join)
+    close_gaps(v, h, snap)
+    close_gaps(h, v, snap)
+    return v, h
+
+
 def ruled_boxes(rulings: list[Ruling], snap: float, join: float, min_cells: int = 4) -> list[Box]:
     """Boxes of the ruled tables on a page: groups of cells closed by rulings on four sides (at least min_cells,
     in at least two rows and two columns, so a frame round an article or a photo is not a table)."""
