@@ -374,18 +374,22 @@ def stretch_header(pieces: list[Piece], n_rows: int) -> None:
             p.row = 0
 
 
+def ruled_above(lines: list[list[Word]], i: int, h_rulings: list[Line]) -> bool:
+    """A ruling between line i and the line above it, under most of line i's words."""
+    a, b = band(lines[i - 1])[1], band(lines[i])[0]
+    xs = [w.box.xmid for w in lines[i]]
+    return any(a - 1.5 <= ln.position <= b + 1.5 and sum(ln.printed_at(x) for x in xs) >= len(xs) / 2
+               for ln in h_rulings)
+
+
 def below_header_rule(lines: list[list[Word]], start: int, h_rulings: list[Line]) -> int:
     """Where a table is ruled across, its header ends at a ruling: a first line of figures that no ruling parts
     from the line above it is still in the header's cell (10＜ / μ≤20 under 大型车比例μ), so the body starts at
     the next line a ruling opens."""
-    def ruled_above(i: int) -> bool:
-        a, b = band(lines[i - 1])[1], band(lines[i])[0]
-        xs = [w.box.xmid for w in lines[i]]
-        return any(a - 1.5 <= ln.position <= b + 1.5 and sum(ln.printed_at(x) for x in xs) >= len(xs) / 2
-                   for ln in h_rulings)
-    if start == 0 or not any(ruled_above(i) for i in range(1, len(lines))) or ruled_above(start):
+    if start == 0 or not any(ruled_above(lines, i, h_rulings) for i in range(1, len(lines))) \
+            or ruled_above(lines, start, h_rulings):
         return start
-    return next((i for i in range(start + 1, len(lines)) if ruled_above(i)), start)
+    return next((i for i in range(start + 1, len(lines)) if ruled_above(lines, i, h_rulings)), start)
 
 
 def spans_all(line: list[Word], cols: list[Line], gap: float) -> bool:
@@ -453,10 +457,12 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
                total_labels: tuple[str, ...] = (), subtotal_labels: tuple[str, ...] = ()) -> Grid | None:
     """The cell grid of one table region, or None when it has no rows of figures."""
     lines = rows_of(words)
+    v_rulings, h_rulings = grid_lines(rulings, settings.snap_pt, settings.join_pt)
     start = first_body_line(lines)
+    if start is None and v_rulings:  # a ruled table of text (a schedule): its header is its first ruled row
+        start = next((i for i in range(1, len(lines)) if ruled_above(lines, i, h_rulings)), None)
     if start is None:
         return None
-    v_rulings, h_rulings = grid_lines(rulings, settings.snap_pt, settings.join_pt)
     start = below_header_rule(lines, start, h_rulings)
     head, body = lines[:start], lines[start:]
     size = median(word_size(w) for line in body for w in line)

@@ -111,7 +111,7 @@ def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, cla
     for box in ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells):
         inside = [w for w in page.words if id(w) not in claimed and box.x0 - 1 <= w.box.xmid <= box.x1 + 1
                   and box.top - 1 <= w.box.ymid <= box.bottom + 1]
-        if sum(is_numeric(w.text) for w in inside) < 2:
+        if len(rows_of(inside)) < 2:
             continue
         size = median(word_size(w) for w in inside)
         title, date, unit, furniture = lines_above(box, all_phrases, size, hints, claimed)

@@ -27,6 +27,8 @@ def pdf_rulings(page: pdfplumber.page.Page) -> list[Ruling]:
 
 
 def pdf_words(page: pdfplumber.page.Page) -> list[Word]:
+    # fake bold prints every glyph twice, a hair apart (新新时时代代): one copy is the text
+    page = page.dedupe_chars(tolerance=1)
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False, extra_attrs=["size"])
     return [Word(text=w["text"], box=Box(x0=w["x0"], top=w["top"], x1=w["x1"], bottom=w["bottom"]),
                  confidence=1.0, size=w["size"]) for w in words]
