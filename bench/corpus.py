@@ -2497,6 +2497,7 @@ def init_worker() -> None:
 def generate(out: Path, n_pdf: int, n_scans: int, seed: int, jobs: int, keep_work: bool = False,
              only: list[str] | None = None) -> list[dict]:
     import multiprocessing as mp
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()) and not (out / "corpus.jsonl").exists() and not (out / ".corpus").exists():
         raise SystemExit(f"{out} holds files that are not a corpus; refusing to overwrite")

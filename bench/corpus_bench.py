@@ -301,10 +301,20 @@ def main(argv: list[str] | None = None) -> int:
                           flush=True)
         todo = retry
     groups = aggregate(by_file, results)
+    import extractor
+    source = Path(extractor.__file__).resolve().parent.parent
+    try:
+        import subprocess
+        rev = subprocess.run(["git", "-C", str(source), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True).stdout.strip() or None
+    except OSError:
+        rev = None
+    print(f"extractor from {source}" + (f" (git {rev})" if rev else ""))
     print(f"corpus {args.corpus}: {len(results)} page files in {time.perf_counter() - start:.0f}s "
           f"on {args.jobs} worker(s)")
     print_tables(groups, args.misses)
-    payload = {"corpus": str(args.corpus), "pages": len(results), "jobs": args.jobs,
+    payload = {"corpus": str(args.corpus), "extractor": str(source), "git": rev, "pages": len(results),
+               "jobs": args.jobs,
                "seconds": time.perf_counter() - start,
                "groups": {b: {k: {**{f: v for f, v in g.items() if f != "misses"},
                                   "misses": g["misses"].most_common(50)} for k, g in gs.items()}
