@@ -1053,7 +1053,9 @@ def load_prose() -> tuple[list[str], list[str]]:
                 continue
             cjk = sum("\u4e00" <= c <= "\u9fff" for c in p)
             digits = sum(c.isdigit() for c in p)
-            if len(p) >= 40 and cjk >= 0.75 * len(p) and digits < 0.08 * len(p) and "|" not in p:
+            # no table furniture in the prose: notes, formulas and table titles belong to tables only
+            furniture = re.search(r"备注|注：|[=＝]|统计表|进度表|名次|排名", p)
+            if len(p) >= 40 and cjk >= 0.75 * len(p) and digits < 0.08 * len(p) and "|" not in p and not furniture:
                 paras.append(p)
             elif 9 <= len(p) <= 24 and cjk >= 0.85 * len(p) and not re.search(r"[,，、。：:；;（(）)·□﹃]|记者|编辑|\d", p) \
                     and not re.search(r"(表|情况|排名|统计)", p) and p not in heads:

@@ -240,7 +240,7 @@ def print_tables(groups: dict, misses: int) -> None:
             print(f"{k:<26} {pages} {fail} {sec} {g['found']:>5}/{g['tables']:<5} "
                   f"{g['cells_right']:>6}/{g['cells']:<6}{pct(g['cells_right'], g['cells'])} "
                   f"{g['flags_found']:>5}/{g['flags_expected']:<5} {g['false_errors']:>9} {ft} "
-                  f"{g['footers_found']:>3}/{g['footers']:<4}")
+                  f"{g['footers_found']:>3}/{g['footers']:<4}" + (f" ({g['footer_rows']} as rows)" if g["footer_rows"] else ""))
     if misses:
         for b in ["all"] + BREAKDOWNS:
             for k, g in sorted(groups[b].items(), key=lambda kv: (-kv[1]["tables"], kv[0])):
