@@ -108,7 +108,7 @@ def row_rulings(body: list[list[Word]], h_rulings: list[Line], mids: list[float]
 
 
 def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line], first_row: int, gap: float,
-                settings: GridSettings) -> tuple[list[Piece], list[tuple[float, float]]]:
+                from_image: bool, settings: GridSettings) -> tuple[list[Piece], list[tuple[float, float]]]:
     """The body's cells as pieces, and the band (top, bottom) of each body row.
 
     Ruled body (rulings part most rows): rows are the stretches between the rulings; a cell reaches over the
@@ -121,6 +121,11 @@ def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line],
     parted = sum(any(ys[a] < y < ys[b] for y in rules) for a, b in zip(anchors, anchors[1:]))
     pieces: list[Piece] = []
     if len(anchors) > 1 and parted >= 0.8 * (len(anchors) - 1):
+        # two lines of figures with no ruling between them are two rows whose ruling the scan lost
+        lost = [(band(a)[1] + band(b)[0]) / 2 for a, b, ya, yb in zip(body, body[1:], ys, ys[1:])
+                if not any(ya < y < yb for y in rules) and all(sum(is_numeric(w.text) for w in ln) >= 2 for ln in (a, b))]
+        h_rulings = h_rulings + [Line(y, LineSource.whitespace, [(cols[0].position, cols[-1].position)]) for y in lost]
+        rules = sorted(rules + lost)
         edges = [band(body[0])[0] - 1] + rules + [band(body[-1])[1] + 1]
         stretches = [(a, b) for a, b in zip(edges, edges[1:]) if any(a <= y < b for y in ys)]
         for line, y in zip(body, ys):
@@ -128,9 +133,11 @@ def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line],
                 p.row = next(i for i, (a, b) in enumerate(stretches) if a <= p.box.ymid < b or i == len(stretches) - 1)
                 pieces.append(p)
 
+        def printed(y: float, xs: list[float]) -> bool:
+            return any(abs(ln.position - y) < 0.5 and any(ln.printed_at(x) for x in xs) for ln in h_rulings)
         def ruled_at(y: float, p: Piece) -> bool:
-            return any(abs(ln.position - y) < 0.5 and any(ln.printed_at(x) for x in mids[p.col:p.end_col])
-                       for ln in h_rulings)
+            # rulings found in a scan miss pieces: there a missing piece is no merged cell
+            return from_image or printed(y, mids[p.col:p.end_col])
         # lines of one cell in successive stretches that no ruling parts (高速 / 公路) are one piece
         joined: list[Piece] = []
         for p in sorted(pieces, key=lambda p: (p.col, p.row)):
@@ -392,6 +399,26 @@ def below_header_rule(lines: list[list[Word]], start: int, h_rulings: list[Line]
     return next((i for i in range(start + 1, len(lines)) if ruled_above(lines, i, h_rulings)), start)
 
 
+def below_top_rule(head: list[list[Word]], body: list[list[Word]], h_rulings: list[Line],
+                   v_rulings: list[Line]) -> list[list[Word]]:
+    """The header lines of a table without inner column rulings (three-line, or ruled only across): those under
+    its top rule, the lowest rule across the whole table that has header lines under it. Lines above it (a
+    title's second line, a unit line, the fields of a form) are not the header."""
+    if not head or any(len(ln.segments) and ln.printed_at(band(head[-1])[1], slack=0) for ln in v_rulings[1:-1]):
+        return head
+    words = [w for line in head + body for w in line]
+    x0, x1 = min(w.box.x0 for w in words), max(w.box.x1 for w in words)
+    def covered(ln: Line) -> float:
+        return sum(max(0.0, min(b, x1) - max(a, x0)) for a, b in ln.segments) / (x1 - x0)
+    # a rule across the table, not the short rules under its group headers
+    across = [ln.position for ln in h_rulings if covered(ln) >= 0.9 and ln.position < band(body[0])[0]]
+    tops = [y for y in across if any(band(line)[0] >= y - 1 for line in head)]
+    if not tops:
+        return head
+    top = max(tops)
+    return [line for line in head if band(line)[0] >= top - 1]
+
+
 def spans_all(line: list[Word], cols: list[Line], gap: float) -> bool:
     """A line that is one piece across every column (no ruling or gutter parts it)."""
     y = median([w.box.ymid for w in line])
@@ -465,6 +492,7 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
         return None
     start = below_header_rule(lines, start, h_rulings)
     head, body = lines[:start], lines[start:]
+    head = below_top_rule(head, body, h_rulings, v_rulings)
     size = median(word_size(w) for line in body for w in line)
     gap = settings.min_gutter * size
     cols = column_lines(words, body, v_rulings, size, settings)
@@ -474,7 +502,8 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
         caption += head.pop(0)
     header_rows = len(head)
 
-    body_cells, row_bands = body_pieces(body, cols, h_rulings, header_rows, gap, settings)
+    from_image = any(r.found_in_image for r in rulings)
+    body_cells, row_bands = body_pieces(body, cols, h_rulings, header_rows, gap, from_image, settings)
     cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.value) for p in body_cells]
     n_rows = header_rows + len(row_bands)
     labels = label_columns(cells, header_rows, n_rows, n_cols, settings)

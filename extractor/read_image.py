@@ -152,7 +152,7 @@ def find_rulings(scan: Scan) -> list[Ruling]:
             mid = (y0 + y1) / 2 if kind == "h" else (x0 + x1) / 2
             box = (Box(x0=scan.pt(x0), top=scan.pt(mid), x1=scan.pt(x1), bottom=scan.pt(mid)) if kind == "h" else
                    Box(x0=scan.pt(mid), top=scan.pt(y0), x1=scan.pt(mid), bottom=scan.pt(y1)))
-            rulings.append(Ruling(box=box, orientation=kind))
+            rulings.append(Ruling(box=box, orientation=kind, found_in_image=True))
     # glyph-free text ink: the rulings and their anti-aliased fringe gone
     scan.rule_mask = cv2.dilate(scan.rule_mask, np.ones((3, 3), np.uint8))
     return rulings

@@ -61,6 +61,7 @@ class Ruling(BaseModel):
     """A printed ruling line (from PDF vector graphics or found in a scan)."""
     box: Box
     orientation: Literal["h", "v"]
+    found_in_image: bool = False   # segments found in a scan, where pieces of a printed line may be missing
 
 
 class Page(BaseModel):
