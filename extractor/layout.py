@@ -224,6 +224,13 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed
             and span[0] <= w.box.xmid <= span[1]]
     rows = body_rows(title, [w for w in band if not is_prose(w)])
+    # the table ends at its note (备注/说明 under the last row): nothing below it is the table's
+    notes = [p.box.top for p in all_phrases if rows and p.box.top > min(w.box.top for w in rows[0])
+             and p.box.x0 < max(w.box.x1 for r in rows for w in r) and p.box.x1 > min(w.box.x0 for r in rows for w in r)
+             and any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes)]
+    if notes:
+        band = [w for w in band if w.box.top < min(notes)]
+        rows = body_rows(title, [w for w in band if not is_prose(w)])
     if len(rows) < 2:
         return None
     numbers = [w for r in rows for w in r]
