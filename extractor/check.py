@@ -58,6 +58,7 @@ def check_table(table: Table) -> list[Flag]:
     flags += check_totals(grid)
     flags += check_denominators(grid)
     flags += check_ranks(grid)
+    flags += check_footers(grid)
     return flags
 
 
@@ -204,6 +205,38 @@ def check_totals(grid: Grid) -> list[Flag]:
                                        f"the {len(values)} rows add up to {plain(total)}, the "
                                        f"{grid.table.rows[t].label} row prints {plain(printed)}",
                                        t, col.index, expected=format_at(total, decimals, False)))
+    return flags
+
+
+def check_footers(grid: Grid) -> list[Flag]:
+    """A footer row states one column's total in words (合计任务数 12345, 累计完成整治数 …): the column its label
+    names (or the one its figure is printed under) must add up to it; a figure no column adds up to is reported."""
+    flags = []
+    t = grid.table
+    summable = [c for c in grid.roles if c.role not in ("rate", "rank", "id")]
+    sums = {}
+    for col in summable:
+        values = [grid.value(r, col.index) for r in grid.body]
+        if values and all(v is not None for v in values):
+            sums[col.index] = sum(values, Decimal(0))
+    for footer in t.footers:
+        figure = parse_number(footer.printed)
+        if figure.decimal is None or not sums:
+            continue
+        label = squeeze(footer.label)
+        named = [c for c in summable if c.index in sums and (c.leaf in label or c.name == footer.column)]
+        named.sort(key=lambda c: -len(c.leaf))
+        base = dict(source=t.source, page=t.page, table_id=t.table_id, row=footer.label, kind=FlagKind.total_mismatch,
+                    printed=footer.printed, severity=Severity.error)
+        if named:
+            col = named[0]
+            if sums[col.index] != figure.decimal:
+                flags.append(Flag(**base, column=col.name, expected=plain(sums[col.index]),
+                                  message=f"{footer.label} prints {footer.printed}; the {len(grid.body)} rows of "
+                                          f"{col.name} add up to {plain(sums[col.index])}"))
+        elif figure.decimal not in sums.values():
+            flags.append(Flag(**base, message=f"{footer.label} prints {footer.printed}, which is the total of no "
+                                              f"column ({', '.join(f'{grid.roles[i].name} {plain(v)}' for i, v in sums.items())})"))
     return flags
 
 
