@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractor.grid import grid_of_rows
 from extractor.hints import LayoutHints, load_roles, squeeze
 from schemas.document import Page
-from schemas.table import Cell, Column, Row, Table
+from schemas.table import Column, Table
 
 _NUMBER = re.compile(r"^[+\-−]?[0-9０-９]+(?:[.．][0-9０-９]*)?[%％]?$")
 # What a cell prints when it has no figure.
@@ -173,11 +174,6 @@ def _unparsed(page: Page, furniture: _Furniture, layout: str, first: int, last: 
                   raw_text="\n".join(page.lines[first:last + 1]))
 
 
-def _rows(labels: list[str], values: list[list[str]], hints: LayoutHints) -> list[Row]:
-    return [Row(label=label, cells=[Cell(printed=v) for v in row], is_total=hints.is_total_label(label))
-            for label, row in zip(labels, values)]
-
-
 # ---- tab-separated tables -----------------------------------------------------------------------------
 
 def _row_blocks(items: list[_Item]) -> list[tuple[int, int]]:
@@ -211,11 +207,23 @@ def _tsv_table(page: Page, items: list[_Item], title_at: int | None, start: int,
     first = items[first_item].first
     try:
         lines = [page.lines[item.first] for item in items[start:end + 1]]
-        label_header, columns, labels, values = _tsv_grid(lines)
+        paths, rows = _tsv_grid(lines)
     except _Inconsistent as e:
         return first, _unparsed(page, furniture, "tsv", first, items[after - 1].last, str(e))
-    return first, _table(page, furniture, "tsv", label_header=label_header, columns=columns,
-                         rows=_rows(labels, values, hints))
+    return first, _grid_table(page, furniture, "tsv", paths, rows, hints, first, items[after - 1].last)
+
+
+def _grid_table(page: Page, furniture: _Furniture, layout: str, paths: list[list[str]], rows: list[list[str]],
+                hints: LayoutHints, first: int, last: int) -> Table:
+    """A dump's table read off the same cell grid as a positioned page's (extractor/grid.py)."""
+    from extractor.reassemble import columns_of, rows_and_footers
+    grid = grid_of_rows(paths, rows, hints.grid, hints.total_labels, tuple(load_roles()["rows"]["subtotal"]))
+    if len({len(p.value_cols) for p in grid.panels}) > 1:
+        return _unparsed(page, furniture, layout, first, last, "side-by-side panels do not share one header")
+    table_rows, footers = rows_and_footers(grid)
+    label_header = "".join(grid.header_path(grid.panels[0].label_cols[-1])) or None
+    return _table(page, furniture, layout, label_header=label_header, columns=columns_of(grid), rows=table_rows,
+                  footers=footers, grid=grid)
 
 
 def _tsv_grid(lines: list[str]) -> tuple[str | None, list[Column], list[str], list[list[str]]]:
@@ -226,15 +234,21 @@ def _tsv_grid(lines: list[str]) -> tuple[str | None, list[Column], list[str], li
     if first_data == 0:
         raise _Inconsistent("no header lines above the data rows")
     header, data = cells[:first_data], cells[first_data:]
-    stray = [row[0] for row in data if not _is_data_row(row)]
+    last_data = max(k for k, row in enumerate(data) if _is_data_row(row))
+    stray = [row[0] for k, row in enumerate(data) if not _is_data_row(row) and not (k > last_data and _is_footer(row))]
     if stray:
         raise _Inconsistent(f"lines among the data rows are not data rows: {stray[:3]}")
     width = max(len(row) for row in data)
     header = [_fit_width(row, width) for row in header]
     data = [_fit_width(row, width) for row in data]
-    label_header = "".join(row[0] for row in header) or None
-    columns = [Column(path=_tsv_path(header, c)) for c in range(1, width)]
-    return label_header, columns, [row[0] for row in data], [row[1:] for row in data]
+    label_path = ["".join(row[0] for row in header)] if any(row[0] for row in header) else []
+    return [label_path] + [_tsv_path(header, c) for c in range(1, width)], data
+
+
+def _is_footer(row: list[str]) -> bool:
+    """A line after the data rows that names a total and gives one figure (合计任务数 · · 12345)."""
+    filled = [c for c in row if c]
+    return len(filled) == 2 and bool(row[0]) and not is_value(row[0]) and is_value(filled[1])
 
 
 def _is_data_row(row: list[str]) -> bool:
@@ -285,8 +299,9 @@ def _flow_table(page: Page, items: list[_Item], title_at: int, hints: LayoutHint
     for segment in later:                # columns may go on after an article paragraph set in between
         if not grid.continue_with(_body(segment)):
             break
-    return first, _table(page, furniture, "flow", label_header=grid.label_header, columns=grid.columns,
-                         rows=_rows(grid.labels, grid.rows(), hints))
+    paths = [[grid.label_header] if grid.label_header else []] + [c.path for c in grid.columns]
+    rows = [[label] + values for label, values in zip(grid.labels, grid.rows())]
+    return first, _grid_table(page, furniture, "flow", paths, rows, hints, first, opening[-1].last)
 
 
 def _flow_segments(items: list[_Item], title_at: int) -> list[list[_Item]]:
@@ -307,7 +322,7 @@ def _body(segment: list[_Item]) -> list[_Item]:
     return [item for item in segment if item.kind in ("text", "value")]
 
 
-class _FlowGrid:
+class _FlowColumns:
     """Columns added run by run; the row labels fix the length of every run."""
 
     def __init__(self, label_header: str, labels: list[str], hints: LayoutHints):
@@ -343,7 +358,7 @@ class _FlowGrid:
         return [list(row) for row in zip(*self.values)]
 
 
-def _opening_grid(body: list[_Item], hints: LayoutHints) -> _FlowGrid:
+def _opening_grid(body: list[_Item], hints: LayoutHints) -> _FlowColumns:
     """Label header, row labels and the columns of the segment under the title."""
     label_header, start = _label_header(body, hints)
     pairs = list(_word_runs(body, start))
@@ -354,7 +369,7 @@ def _opening_grid(body: list[_Item], hints: LayoutHints) -> _FlowGrid:
     if len(first_words) <= n:
         raise _Inconsistent(f"{len(first_words)} paragraphs before the first run of {n} values: "
                             "no room for both row labels and header words")
-    grid = _FlowGrid(label_header, first_words[:n], hints)
+    grid = _FlowColumns(label_header, first_words[:n], hints)
     grid.add(first_words[n:], first_run)
     for words, run in pairs[1:]:
         grid.add(words, run)

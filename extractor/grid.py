@@ -569,3 +569,41 @@ def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, tot
                 CellKind.total if any(t in total_labels for t in labels) else None
             for c in own:
                 c.kind = kind or (CellKind.label if c.col in panel.label_cols else CellKind.value)
+
+
+def grid_of_rows(paths: list[list[str]], rows: list[list[str]], settings: GridSettings = GridSettings(),
+                 total_labels: tuple[str, ...] = (), subtotal_labels: tuple[str, ...] = ()) -> Grid:
+    """The grid of a table known only as rows of cells (a dump's tab-separated lines): paths[c] is column c's
+    header path (the label column's first), rows[r] its printed cells. A group word is one cell over the columns
+    that share it; a leaf reaches down to the body; a footer row (a label and one figure after blank cells) is
+    a label spanning up to its figure."""
+    depth = max(len(p) for p in paths)
+    n_cols = len(paths)
+    cells: list[GridCell] = []
+    for level in range(depth):
+        c = 0
+        while c < n_cols:
+            path = paths[c]
+            if level >= len(path):
+                c += 1
+                continue
+            end = c + 1
+            if level < len(path) - 1:  # a group: over the next columns under the same words
+                while end < n_cols and len(paths[end]) > level + 1 and paths[end][:level + 1] == path[:level + 1]:
+                    end += 1
+            leaf = level == len(path) - 1
+            cells.append(GridCell(row=level, col=c, col_span=end - c, row_span=depth - level if leaf else 1,
+                                  kind=CellKind.header, text=path[level]))
+            c = end
+    for r, row in enumerate(rows, start=depth):
+        filled = [c for c, text in enumerate(row) if text]
+        if len(filled) == 2 and filled[1] > 1 and not is_numeric(row[0]):  # 合计任务数 · · 12345
+            cells.append(GridCell(row=r, col=0, col_span=filled[1], kind=CellKind.value, text=row[0]))
+            cells.append(GridCell(row=r, col=filled[1], kind=CellKind.value, text=row[filled[1]]))
+            continue
+        cells += [GridCell(row=r, col=c, kind=CellKind.value, text=text) for c, text in enumerate(row) if text]
+    n_rows = depth + len(rows)
+    labels = label_columns(cells, depth, n_rows, n_cols, settings)
+    panels = find_panels(labels, n_cols, paths, [c for c in cells if c.row < depth], depth)
+    mark_kinds(cells, panels, depth, total_labels, subtotal_labels)
+    return Grid(n_rows=n_rows, n_cols=n_cols, header_rows=depth, cells=cells, panels=panels)
