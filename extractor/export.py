@@ -14,7 +14,7 @@ from schemas.flags import Flag
 from schemas.table import Table
 
 CELL_COLUMNS = ["source", "page", "table_id", "table_title", "table_date", "row", "column", "printed", "value",
-                "confidence", "x0", "y0", "x1", "y1"]
+                "confidence", "x0", "y0", "x1", "y1", "row_kind"]
 FLAG_COLUMNS = ["source", "page", "table_id", "row", "column", "kind", "printed", "expected", "severity", "message"]
 
 
@@ -48,6 +48,20 @@ def cell_records(table: Table) -> list[dict]:
     return records
 
 
+def footer_records(table: Table) -> list[dict]:
+    """Footer rows (合计任务数 12345): the label as the row, the column its figure is under (empty if none)."""
+    return [{"source": table.source, "page": table.page, "table_id": table.table_id, "table_title": table.title,
+             "table_date": table.date, "row": f.label, "column": f.column or "", "printed": f.printed,
+             "value": parse_number(f.printed).value, "confidence": None,
+             "x0": f.box.x0 if f.box else None, "y0": f.box.top if f.box else None,
+             "x1": f.box.x1 if f.box else None, "y1": f.box.bottom if f.box else None, "row_kind": "footer"}
+            for f in table.footers]
+
+
+def row_kind(table: Table, label: str) -> str:
+    return "total" if any(r.is_total and r.label == label for r in table.rows) else "data"
+
+
 def wide_frame(table: Table) -> pd.DataFrame:
     label = table.label_header or "行"
     data = {label: [r.label for r in table.rows]}
@@ -64,7 +78,8 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
 
 def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: dict) -> None:
-    cells = [rec for t in tables for rec in cell_records(t)]
+    cells = [{**rec, "row_kind": row_kind(t, rec["row"])} for t in tables for rec in cell_records(t)]
+    cells += [rec for t in tables for rec in footer_records(t)]
     write_csv(out / "cells.csv", pd.DataFrame(cells, columns=CELL_COLUMNS))
     flag_rows = [f.model_dump(mode="json") for f in flags]
     write_csv(out / "flags.csv", pd.DataFrame(flag_rows, columns=FLAG_COLUMNS))

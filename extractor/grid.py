@@ -129,7 +129,7 @@ def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line],
         edges = [band(body[0])[0] - 1] + rules + [band(body[-1])[1] + 1]
         stretches = [(a, b) for a, b in zip(edges, edges[1:]) if any(a <= y < b for y in ys)]
         for line, y in zip(body, ys):
-            for p in pieces_of_line(line, 0, cols, y, True, gap):
+            for p in pieces_of_line(line, 0, cols, y, True, gap, body=True):
                 p.row = next(i for i, (a, b) in enumerate(stretches) if a <= p.box.ymid < b or i == len(stretches) - 1)
                 pieces.append(p)
 
@@ -176,7 +176,7 @@ def body_pieces(body: list[list[Word]], cols: list[Line], h_rulings: list[Line],
     for r, start in enumerate(starts):
         group = [i for i in range(len(body)) if owner[i] == start]
         for i in group:
-            pieces += pieces_of_line(body[i], first_row + r, cols, ys[i], True, gap)
+            pieces += pieces_of_line(body[i], first_row + r, cols, ys[i], True, gap, body=True)
         words = [w for i in group for w in body[i]]
         bands.append((min(w.box.top for w in words), max(w.box.bottom for w in words)))
     return merge_row_pieces(pieces), bands
@@ -219,7 +219,7 @@ def present(line: Line, words: list[Word], y: float, open_here: bool) -> bool:
 
 
 def pieces_of_line(words: list[Word], row: int, cols: list[Line], y: float, open_here: bool,
-                   gap: float) -> list[Piece]:
+                   gap: float, body: bool = False) -> list[Piece]:
     """The words of one text line cut at the column lines present at its height, and at blank stretches of at
     least `gap` (two header words over neighbouring columns stay apart even where a wide one crosses the gutter).
     A piece spans the columns between the present lines around it."""
@@ -232,12 +232,19 @@ def pieces_of_line(words: list[Word], row: int, cols: list[Line], y: float, open
             groups.append([w])
         else:
             groups[-1].append(w)
-    out = []
+    def column_at(x: float) -> int:
+        return max(0, min(len(cols) - 2, next((i for i in range(len(cols) - 1) if x < cols[i + 1].position),
+                                              len(cols) - 2)))
+    out: list[Piece] = []
     for g in groups:
         x0 = min(w.box.x0 for w in g) + 0.5
         x1 = max(w.box.x1 for w in g) - 0.5
         a = max([i for i in cuts if cols[i].position <= max(x0, cols[0].position)], default=0)
         b = min([i for i in cuts if cols[i].position >= min(x1, cols[-1].position)], default=len(cols) - 1)
+        if body and out and out[-1].end_col > a:  # a footer label and its figure: columns shared out between them
+            prev = out[-1]
+            a = max(a, column_at(x0))
+            prev.col_span = max(1, min(prev.end_col, a) - prev.col)
         out.append(Piece(g, a, max(b - a, 1), row, open=open_here))
     return out
 

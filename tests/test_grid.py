@@ -1,0 +1,162 @@
+"""The cell grid (extractor/grid.py) on hand-placed words and rulings: one structure for ruled, three-line and
+rule-less tables, spans, wrapped cells, panels, footers, row-spanning labels, captions and bands."""
+from extractor.check import check_table
+from extractor.grid import build_grid, grid_of_rows
+from extractor.hints import load_layout
+from extractor.reassemble import reassemble, tables_of_region
+from schemas.document import Box, Region, Ruling, Word
+from schemas.flags import FlagKind
+from schemas.grid import CellKind
+
+HINTS = load_layout()
+SIZE = 8.0
+
+
+def word(text, x0, top, size=SIZE):
+    width = size * sum(0.55 if ch.isascii() else 1.0 for ch in text)
+    return Word(text=text, box=Box(x0=x0, top=top, x1=x0 + width, bottom=top + size), size=size)
+
+
+def centred(text, mid, top):
+    w = word(text, 0, top)
+    return word(text, mid - w.box.width / 2, top)
+
+
+def h(x0, x1, y):
+    return Ruling(box=Box(x0=x0, x1=x1, top=y, bottom=y), orientation="h")
+
+
+def v(x, top, bottom):
+    return Ruling(box=Box(x0=x, x1=x, top=top, bottom=bottom), orientation="v")
+
+
+ROWS = [("沁阳市", "87326", "29577", "33.9%", "2"), ("孟州市", "80147", "29440", "36.7%", "1"),
+        ("温县", "71840", "19860", "27.6%", "3")]
+MIDS = [60, 130, 190, 250, 300]   # column centres: label, 户数, 已安装数, 安装率, 名次
+EDGES = [30, 95, 160, 220, 280, 320]
+
+
+def table_words(body_top=140, pitch=16):
+    """A two-level header: 县（市、区） | 自闭阀 › 户数, 已安装/数 (broken over two lines), 安装率 | 名次."""
+    words = [centred("县（市、区）", MIDS[0], 112), centred("自闭阀", (MIDS[1] + MIDS[3]) / 2, 104),
+             centred("户数", MIDS[1], 120), centred("已安装", MIDS[2], 116), centred("数", MIDS[2], 125),
+             centred("安装率", MIDS[3], 120), centred("名次", MIDS[4], 112)]
+    for r, row in enumerate(ROWS):
+        words += [centred(text, mid, body_top + r * pitch) for text, mid in zip(row, MIDS)]
+    return words
+
+
+def ruled(words_top=100, bottom=190):
+    """Every cell bordered; the group cell 自闭阀 spans three columns, 县（市、区） and 名次 two header rows."""
+    rules = [v(x, words_top, bottom) for x in (EDGES[0], EDGES[1], EDGES[4], EDGES[5])]
+    rules += [v(x, 114, bottom) for x in (EDGES[2], EDGES[3])]
+    rules += [h(EDGES[0], EDGES[5], y) for y in (words_top, 135, 154, 170, bottom)]
+    rules += [h(EDGES[1], EDGES[4], 114)]
+    return rules
+
+
+def three_line():
+    return [h(EDGES[0], EDGES[5], 100), h(EDGES[1], EDGES[4], 114), h(EDGES[0], EDGES[5], 135),
+            h(EDGES[0], EDGES[5], 190)]
+
+
+def paths(table):
+    return [c.path for c in table.columns]
+
+
+EXPECTED = [["自闭阀", "户数"], ["自闭阀", "已安装数"], ["自闭阀", "安装率"], ["名次"]]
+
+
+def test_ruled_three_line_and_rule_less_tables_give_the_same_table():
+    for rulings in (ruled(), three_line(), []):
+        table = reassemble(Region(words=table_words(), rulings=rulings, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+        assert paths(table) == EXPECTED, rulings
+        assert table.label_header == "县（市、区）"
+        assert [r.label for r in table.rows] == [r[0] for r in ROWS]
+        assert [[c.printed for c in r.cells] for r in table.rows] == [list(r[1:]) for r in ROWS]
+
+
+def test_grid_cells_carry_spans_and_kinds():
+    grid = build_grid(table_words(), ruled(), HINTS.grid)
+    group = next(c for c in grid.cells if c.text == "自闭阀")
+    assert (group.row, group.col, group.col_span) == (0, 1, 3)
+    broken = next(c for c in grid.cells if c.text == "已安装数")
+    assert broken.kind == CellKind.header and broken.col == 2
+    assert next(c for c in grid.cells if c.text == "县（市、区）").kind == CellKind.label_header
+    assert next(c for c in grid.cells if c.text == "沁阳市").kind == CellKind.label
+    assert [ln.source.value for ln in grid.col_lines] == ["ruling"] * 6
+
+
+def test_a_table_without_header_gets_numbered_columns_not_a_data_row():
+    words = [centred(text, mid, 140 + r * 16) for r, row in enumerate(ROWS) for text, mid in zip(row, MIDS)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["列1"], ["列2"], ["列3"], ["列4"]]
+    assert [r.label for r in table.rows] == ["沁阳市", "孟州市", "温县"]
+
+
+def test_label_wrapped_onto_a_second_line_stays_one_cell():
+    words = table_words(pitch=24)
+    words = [w for w in words if w.text != "孟州市"]
+    words += [centred("孟州市燃", MIDS[0], 156 - 5), centred("气公司", MIDS[0], 156 + 5)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert [r.label for r in table.rows] == ["沁阳市", "孟州市燃气公司", "温县"]
+    assert table.rows[1].cells[0].printed == "80147"
+
+
+def test_footer_row_spanning_columns_is_kept_apart_and_checked():
+    words = table_words()
+    # the label reaches over the 户数 column; its one figure stands under 已安装数
+    words += [word("全市累计已安装户数", 32, 190), centred("78870", MIDS[2], 190)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert [r.label for r in table.rows] == [r[0] for r in ROWS]
+    assert [(f.label, f.printed, f.column) for f in table.footers] == [("全市累计已安装户数", "78870", "自闭阀 / 已安装数")]
+    wrong = [f for f in check_table(table) if f.kind == FlagKind.total_mismatch]
+    assert len(wrong) == 1 and wrong[0].column == "自闭阀 / 已安装数" and wrong[0].expected == "78877"
+    right = table.model_copy(update={"footers": [table.footers[0].model_copy(update={"printed": "78877"})]})
+    assert not [f for f in check_table(right) if f.kind == FlagKind.total_mismatch]
+
+
+def test_two_panels_of_unequal_length_under_one_header():
+    left = table_words()
+    shift = 300
+    right = [w.model_copy(update={"box": Box(x0=w.box.x0 + shift, x1=w.box.x1 + shift, top=w.box.top,
+                                             bottom=w.box.bottom)}) for w in left if w.box.top < 170]
+    renamed = {"沁阳市": "解放区", "孟州市": "山阳区"}
+    right = [w.model_copy(update={"text": renamed.get(w.text, w.text)}) for w in right]
+    table = reassemble(Region(words=left + right, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == EXPECTED
+    assert [r.label for r in table.rows] == ["沁阳市", "孟州市", "温县", "解放区", "山阳区"]
+
+
+def test_label_printed_once_beside_several_ruled_rows_labels_each():
+    words = [centred("等级", 60, 104), centred("车道数", 130, 104), centred("基准值", 190, 104),
+             centred("高速公路", 60, 137), centred("八", 130, 121), centred("2.5000", 190, 121),
+             centred("六", 130, 137), centred("2.1333", 190, 137), centred("四", 130, 153), centred("1.6667", 190, 153),
+             centred("一级公路", 60, 169), centred("六", 130, 169), centred("1.3333", 190, 169)]
+    rules = [v(x, 100, 180) for x in (30, 95, 160, 220)] + [h(30, 220, y) for y in (100, 115, 164, 180)]
+    rules += [h(95, 220, y) for y in (131, 147)]
+    table = reassemble(Region(words=words, rulings=rules, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert [(r.label, r.cells[0].printed) for r in table.rows] == [
+        ("高速公路", "八"), ("高速公路", "六"), ("高速公路", "四"), ("一级公路", "六")]
+
+
+def test_bands_across_a_frame_part_stacked_tables_and_a_caption_is_a_title():
+    words = [word("第一项", 35, 104), word("内容", 35, 120), centred("件数", 150, 120), centred("金额", 240, 120),
+             word("规章", 35, 136), centred("1", 150, 136), centred("11", 240, 136),
+             word("文件", 35, 152), centred("8", 150, 152), centred("66", 240, 152),
+             word("第五项", 35, 168), word("内容", 35, 184), centred("决定数量", 195, 184),
+             word("许可", 35, 200), centred("447228", 195, 200)]
+    rules = [v(30, 100, 215), v(280, 100, 215), v(110, 116, 163), v(200, 116, 163), v(110, 180, 215)]
+    rules += [h(30, 280, y) for y in (100, 116, 132, 148, 164, 180, 196, 215)]
+    tables = tables_of_region(Region(words=words, rulings=rules, title="二、主动公开情况"), "t.pdf", 1, "t", HINTS)
+    assert [(t.title, paths(t), [r.label for r in t.rows]) for t in tables] == [
+        ("第一项", [["件数"], ["金额"]], ["规章", "文件"]), ("第五项", [["决定数量"]], ["许可"])]
+
+
+def test_a_dump_table_meets_the_same_grid():
+    grid = grid_of_rows([["县（市、区）"], ["自闭阀", "户数"], ["自闭阀", "安装率"], ["名次"]],
+                        [["沁阳市", "87326", "33.9%", "2"], ["合计任务数", "", "", "158"]], HINTS.grid,
+                        HINTS.total_labels)
+    assert [grid.header_path(c) for c in range(4)] == [["县（市、区）"], ["自闭阀", "户数"], ["自闭阀", "安装率"], ["名次"]]
+    footer = next(c for c in grid.cells if c.text == "合计任务数")
+    assert footer.kind == CellKind.footer and footer.col_span == 3
