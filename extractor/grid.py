@@ -74,6 +74,11 @@ def column_lines(words: list[Word], body: list[list[Word]], v_rulings: list[Line
     x0 = min([w.box.x0 for w in words] + [ln.position for ln in ruled]) - 1
     x1 = max([w.box.x1 for w in words] + [ln.position for ln in ruled]) + 1
     regular = [line for line in body if sum(is_numeric(w.text) for w in line) >= 2] or body
+    # labels wrapped round their figures stand on lines of their own, left of every figure
+    first_figure = min((w.box.x0 for line in regular for w in line if is_numeric(w.text)), default=None)
+    if first_figure is not None:
+        regular = regular + [line for line in body if not any(is_numeric(w.text) for w in line)
+                             and max(w.box.x1 for w in line) < first_figure]
     # a gutter between two rulings' cells is the ruling itself; a gutter inside a ruled column splits it
     slack = settings.min_gutter * size
     lines = list(ruled)
@@ -307,14 +312,14 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
                 and not any(q.col <= c < q.end_col for q in level)
         return free
 
+    # every word first in the column it overlaps most: a word crossing a gutter heads nothing by that alone
+    for p in pieces_open:
+        p.col, p.col_span = home(p), 1
     groups = []
     for p in pieces_open:
-        free, h = free_for(p), home(p)
-        if any(free(c) for c in range(len(mids)) if c != h and (c in (h - 1, h + 1) or p.col <= c < p.end_col)):
+        free = free_for(p)
+        if any(free(c) for c in (p.col - 1, p.col + 1)):
             groups.append(p)
-    for p in pieces_open:
-        if p not in groups:
-            p.col, p.col_span = home(p), 1
     for p in sorted(groups, key=lambda p: -p.row):  # lower groups first: an upper one heads them
         free, h, box = free_for(p), home(p), p.box
         rivals = [q for q in groups if q is not p and min(q.box.bottom, box.bottom) - max(q.box.top, box.top) > 0]
@@ -394,6 +399,20 @@ def ruled_above(lines: list[list[Word]], i: int, h_rulings: list[Line]) -> bool:
     xs = [w.box.xmid for w in lines[i]]
     return any(a - 1.5 <= ln.position <= b + 1.5 and sum(ln.printed_at(x) for x in xs) >= len(xs) / 2
                for ln in h_rulings)
+
+
+def label_wrapped_above(lines: list[list[Word]], start: int) -> int:
+    """The first row's label may wrap round its figures (温县瑞丰液化气有 / 34 22 … / 限公司): a line of text
+    left of the first figure, right above a first line of figures that has no label of its own, is body."""
+    first = lines[start]
+    figure_x = min((w.box.x0 for w in first if is_numeric(w.text)), default=None)
+    if start == 0 or figure_x is None or any(w.box.x1 <= figure_x and not is_numeric(w.text) for w in first):
+        return start
+    above = lines[start - 1]
+    size = median(word_size(w) for w in first)
+    if all(w.box.x1 <= figure_x for w in above) and band(first)[0] - band(above)[1] < size:
+        return start - 1
+    return start
 
 
 def below_header_rule(lines: list[list[Word]], start: int, h_rulings: list[Line]) -> int:
@@ -497,7 +516,7 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
         start = next((i for i in range(1, len(lines)) if ruled_above(lines, i, h_rulings)), None)
     if start is None:
         return None
-    start = below_header_rule(lines, start, h_rulings)
+    start = below_header_rule(lines, label_wrapped_above(lines, start), h_rulings)
     head, body = lines[:start], lines[start:]
     head = below_top_rule(head, body, h_rulings, v_rulings)
     size = median(word_size(w) for line in body for w in line)
