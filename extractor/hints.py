@@ -78,7 +78,7 @@ class LayoutHints:
         if date:
             s = s.replace(squeeze(date[0]), "")
         s = self.trim_title(s)
-        if not s or s[-1] in "。，；,;！？":  # a date alone, or a sentence: not a title
+        if not s or any(mark in s for mark in "。，；,;！？"):  # a date alone, or a sentence: not a title
             return False
         s = s.rstrip("：:")
         return any(s.endswith(suffix) for suffix in self.title_suffixes) and len(s) >= 6

@@ -123,6 +123,17 @@ def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, cla
     return regions
 
 
+def wrapped_title(title: Phrase, all_phrases: list[Phrase], claimed: set[int], text: str | None = None) -> str:
+    """A title's text with the line it wraps from: one wider line of the same size right above it, over the
+    same stretch of the page (附表：…加装情 / 况情况表)."""
+    text = squeeze(title.text) if text is None else text
+    box = title.box
+    above = [p for p in all_phrases if 0 <= box.top - p.box.bottom < 0.6 * box.height
+             and abs(p.box.height - box.height) < 0.2 * box.height and p.box.x0 <= box.xmid <= p.box.x1
+             and p.box.width > box.width and not any(id(w) in claimed for w in p.words)]
+    return squeeze(above[0].text) + text if len(above) == 1 else text
+
+
 def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutHints,
                 claimed: set[int]) -> tuple[str | None, str | None, str | None, list[Word]]:
     """(title, date line, unit line, their words): the short lines stacked right above a table, nearest first,
@@ -139,8 +150,9 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
                 and not hints.is_title(ph.text):
             break
         text = squeeze(ph.text)
-        found_date, found_unit = hints.match_date(text), hints.unit_pattern.search(text)
+        found_date = hints.match_date(text)
         rest = text.replace(squeeze(found_date[0]), "") if found_date else text
+        found_unit = hints.unit_pattern.search(rest)
         rest = rest.replace(found_unit.group(0), "") if found_unit else rest
         if (found_date or found_unit) and len(rest) <= 2:  # a date line, a unit line, or both on one line
             date = date or (found_date[0] if found_date else None)
@@ -151,7 +163,7 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
         if found_date and date is None:
             date = found_date[0]
             text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
-        title = text
+        title = wrapped_title(ph, all_phrases, claimed, text)
         words += ph.words
         break
     return title, date, unit, words
@@ -202,12 +214,34 @@ def numeric_rows(words: list[Word]) -> list[list[Word]]:
     return [r for r in rows_of([w for w in words if is_numeric(w.text)]) if len(r) >= 2]
 
 
-def body_rows(title: Phrase, words: list[Word]) -> list[list[Word]]:
+def apart_by_prose(row: list[Word], prose: list[Word]) -> list[list[Word]]:
+    """A line of figures cut where article text stands between two of them: figures of different page columns
+    (a stock list beside a narrow table) are not one table row."""
+    parts = [[row[0]]]
+    for a, b in zip(row, row[1:]):
+        if any(a.box.x1 <= p.box.xmid <= b.box.x0 and same_line(a.box, p.box) for p in prose):
+            parts.append([b])
+        else:
+            parts[-1].append(b)
+    return [p for p in parts if len(p) >= 2]
+
+
+def body_rows(title: Phrase, words: list[Word], prose: list[Word] = ()) -> list[list[Word]]:
     """The run of numeric rows under a title, stopping at the first gap much wider than the row pitch."""
-    rows = [r for r in numeric_rows(words) if min(w.box.x0 for w in r) < title.box.x1 + 200
-            and max(w.box.x1 for w in r) > title.box.x0 - 200]
+    near = [part for r in numeric_rows(words) for part in apart_by_prose(r, list(prose))]
+    # of the figures on a line, those under the title's stretch of the page
+    rows = [r for r in near if min(w.box.x0 for w in r) < title.box.x1 and max(w.box.x1 for w in r) > title.box.x0]
     if not rows:
         return []
+    if len(rows) >= 3:
+        # a table's figures stand in columns; figures of article text beside it (32.34 -0.91%) align with none
+        def aligned(w: Word, row: list[Word]) -> bool:
+            tol = 0.6 * word_size(w)
+            return any(abs(o.box.x1 - w.box.x1) < tol or abs(o.box.xmid - w.box.xmid) < tol for o in row)
+        keep = [w for r in rows for w in r if sum(aligned(w, o) for o in rows if o is not r) >= 2]
+        rows = [r for r in rows_of(keep) if len(r) >= 2]
+        if not rows:
+            return []
     tops = [min(w.box.top for w in r) for r in rows]
     pitches = [b - a for a, b in zip(tops, tops[1:])]
     pitch = median(pitches) if pitches else 0
@@ -223,14 +257,14 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
                 claimed: set[int], span: tuple[float, float] = (-1e9, 1e9)) -> Region | None:
     band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed
             and span[0] <= w.box.xmid <= span[1]]
-    rows = body_rows(title, [w for w in band if not is_prose(w)])
+    rows = body_rows(title, [w for w in band if not is_prose(w)], [w for w in band if is_prose(w)])
     # the table ends at its note (备注/说明 under the last row): nothing below it is the table's
     notes = [p.box.top for p in all_phrases if rows and p.box.top > min(w.box.top for w in rows[0])
              and p.box.x0 < max(w.box.x1 for r in rows for w in r) and p.box.x1 > min(w.box.x0 for r in rows for w in r)
              and any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes)]
     if notes:
         band = [w for w in band if w.box.top < min(notes)]
-        rows = body_rows(title, [w for w in band if not is_prose(w)])
+        rows = body_rows(title, [w for w in band if not is_prose(w)], [w for w in band if is_prose(w)])
     if len(rows) < 2:
         return None
     numbers = [w for r in rows for w in r]
@@ -264,7 +298,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
         return w.box.xmid >= box.x0 and w.box.xmid <= box.x1 and w.box.top >= box.top - 1 and w.box.bottom <= box.bottom + 1
 
     header_phrases = [p for p in phrases([w for w in band if inside(w) and w.box.bottom <= body_top + 1])]
-    title_text = squeeze(title.text)
+    title_text = wrapped_title(title, all_phrases, claimed)
     in_title = hints.match_date(title_text)  # "…统计表（2022.9.25）" on one line
     date = in_title[0] if in_title else None
     unit = None
