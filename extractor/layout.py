@@ -84,8 +84,8 @@ def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
     all_phrases = phrases(page.words)
     claimed: set[int] = set()
     regions = ruled_regions(page, all_phrases, hints, claimed)
-    titles = sorted((p for p in all_phrases if hints.is_title(p.text) and not any(id(w) in claimed for w in p.words)),
-                    key=lambda p: p.box.top)
+    titles = sorted((p for p in all_phrases if hints.is_title(p.text) and not any(id(w) in claimed for w in p.words)
+                     and not ends_paragraph(p, all_phrases)), key=lambda p: p.box.top)
     for i, title in enumerate(titles):
         below = [t.box.top for t in titles[i + 1:] if t.box.x0 < title.box.xmid < t.box.x1 or
                  title.box.x0 < t.box.xmid < title.box.x1]
@@ -101,6 +101,15 @@ def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
         if region is not None:
             regions.append(region)
     return regions + untitled_tables(page, all_phrases, hints, claimed)
+
+
+def ends_paragraph(line: Phrase, all_phrases: list[Phrase]) -> bool:
+    """The last line of a paragraph (告知该商家再有此类情况): right under a line of running text of its size that
+    starts where it starts. Such a line is article text, whatever it ends with."""
+    box = line.box
+    return any(0 <= box.top - p.box.bottom < 0.8 * box.height and abs(p.box.x0 - box.x0) < 0.5 * box.height
+               and abs(p.box.height - box.height) < 0.2 * box.height and p.box.width > box.width
+               and any(mark in p.text for mark in "。，；,;！？、") for p in all_phrases)
 
 
 def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> list[Region]:
@@ -130,7 +139,8 @@ def wrapped_title(title: Phrase, all_phrases: list[Phrase], claimed: set[int], t
     box = title.box
     above = [p for p in all_phrases if 0 <= box.top - p.box.bottom < 0.6 * box.height
              and abs(p.box.height - box.height) < 0.2 * box.height and p.box.x0 <= box.xmid <= p.box.x1
-             and p.box.width > box.width and not any(id(w) in claimed for w in p.words)]
+             and p.box.width > box.width and not any(id(w) in claimed for w in p.words)
+             and not any(mark in p.text for mark in "。，；,;！？")]
     return squeeze(above[0].text) + text if len(above) == 1 else text
 
 
@@ -287,8 +297,10 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
                 break
             edge = min(edge, w.box.x0)
         x0 = min(x0, edge)
+    # the table's own rules: those over its stretch of the page, not a rule across the page or its columns
+    margin = max(4 * size, 0.25 * (x1 - x0))
     rulings = [r for r in page.rulings if r.box.bottom >= title.box.bottom - 1 and r.box.top <= body_bottom + 2
-               and r.box.x1 >= x0 - 4 * size and r.box.x0 <= x1 + 4 * size]
+               and r.box.x0 >= x0 - margin and r.box.x1 <= x1 + margin]
     if rulings:
         x0 = min(x0, min(r.box.x0 for r in rulings))
         x1 = max(x1, max(r.box.x1 for r in rulings))

@@ -19,6 +19,8 @@ def pdf_rulings(page: pdfplumber.page.Page) -> list[Ruling]:
     rulings = []
     for edge in page.edges:
         box = Box(x0=edge["x0"], top=edge["top"], x1=edge["x1"], bottom=edge["bottom"])
+        if box.x1 <= 1 or box.x0 >= page.width - 1 or box.bottom <= 1 or box.top >= page.height - 1:
+            continue  # the page's own edge (a clip or background rectangle some producers draw), not a ruling
         if edge["orientation"] == "h" and box.width > RULE_THICKNESS:
             rulings.append(Ruling(box=box, orientation="h"))
         elif edge["orientation"] == "v" and box.height > RULE_THICKNESS:
