@@ -58,14 +58,14 @@ def on_alarm(signum, frame):  # noqa: ARG001
 
 
 def footer_found(footer: dict, tables) -> tuple[bool, bool]:
-    """(stated somewhere in the output, taken as a data row). Looks at a `footers` attribute should the table
-    model grow one, at rows labelled with the footer's label, and at the notes."""
+    """(stated somewhere in the output, taken as a data row). Looks at the table's footers (label and printed
+    figure), at rows labelled with the footer's label, and at the notes."""
     from extractor.evaluate import same_text
     found = as_row = False
     for t in tables:
         for f in getattr(t, "footers", None) or []:
             label = f.get("label") if isinstance(f, dict) else getattr(f, "label", None)
-            value = f.get("value") if isinstance(f, dict) else getattr(f, "value", None)
+            value = f.get("value") if isinstance(f, dict) else getattr(f, "printed", None)
             if same_text(label, footer["label"]) and same_text(str(value), footer["value"]):
                 found = True
         for r in t.rows:
