@@ -512,7 +512,7 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     lines = rows_of(words)
     v_rulings, h_rulings = grid_lines(rulings, settings.snap_pt, settings.join_pt)
     start = first_body_line(lines)
-    if start is None and v_rulings:  # a ruled table of text (a schedule): its header is its first ruled row
+    if start is None and h_rulings:  # a ruled table of text (a schedule): its header ends at the first rule under text
         start = next((i for i in range(1, len(lines)) if ruled_above(lines, i, h_rulings)), None)
     if start is None:
         return None

@@ -8,7 +8,7 @@ from statistics import median
 
 from extractor.hints import LayoutHints, squeeze
 from extractor.numbers import parse_number
-from extractor.rulings import ruled_boxes
+from extractor.rulings import rule_stacks, ruled_boxes
 from schemas.document import Box, Page, Region, Word
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -113,15 +113,19 @@ def ends_paragraph(line: Phrase, all_phrases: list[Phrase]) -> bool:
 
 
 def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> list[Region]:
-    """Tables inside a frame of rulings: every word in the frame is the table's; the title, date and unit lines
-    are the short lines right above it, the 备注 the lines right under it."""
+    """Tables inside a frame of rulings (a ruled grid, or the stacked rules of a three-line table): every word in
+    the frame is the table's; the title, date and unit lines are the short lines right above it, the 备注 the
+    lines right under it."""
     regions = []
     settings = hints.grid
-    for box in ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells):
+    framed = ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells)
+    framed += [b for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt)
+               if not any(f.contains(b, slack=2) or b.contains(f, slack=2) for f in framed)]
+    for box in framed:
         inside = [w for w in page.words if id(w) not in claimed and box.x0 - 1 <= w.box.xmid <= box.x1 + 1
                   and box.top - 1 <= w.box.ymid <= box.bottom + 1]
-        if len(rows_of(inside)) < 2:
-            continue
+        if len(rows_of(inside)) < 2 or sum(is_prose(w) for w in inside) > 0.2 * len(inside):
+            continue  # rules round articles (a page's section rules) frame no table
         size = median(word_size(w) for w in inside)
         title, date, unit, furniture = lines_above(box, all_phrases, size, hints, claimed)
         note, note_words = find_note(all_phrases, box, size, hints)

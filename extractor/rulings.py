@@ -83,3 +83,21 @@ def ruled_boxes(rulings: list[Ruling], snap: float, join: float, min_cells: int 
             boxes.append(Box(x0=min(c[0] for c in table), top=min(c[1] for c in table),
                              x1=max(c[2] for c in table), bottom=max(c[3] for c in table)))
     return boxes
+
+
+def rule_stacks(rulings: list[Ruling], snap: float, join: float, min_rules: int = 3) -> list[Box]:
+    """Boxes of three-line tables: at least min_rules horizontal rules of one extent stacked (above and under
+    the header, at the bottom), no vertical ones needed. The box runs from the top rule to the bottom one."""
+    _, h = grid_lines(rulings, snap, join)
+    pieces = sorted(((a, b, ln.position) for ln in h for a, b in ln.segments), key=lambda p: p[2])
+    boxes: list[Box] = []
+    used: set[int] = set()
+    for i, (a, b, y) in enumerate(pieces):
+        if i in used or b - a < 20 * snap:
+            continue
+        same = [j for j, (c, d, _) in enumerate(pieces) if abs(c - a) <= snap and abs(d - b) <= snap]
+        if len(same) >= min_rules:
+            used.update(same)
+            ys = [pieces[j][2] for j in same]
+            boxes.append(Box(x0=a, top=min(ys), x1=b, bottom=max(ys)))
+    return boxes
