@@ -118,13 +118,13 @@ def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, cla
     lines right under it."""
     regions = []
     settings = hints.grid
-    framed = ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells)
-    framed += [b for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt)
-               if not any(f.contains(b, slack=2) or b.contains(f, slack=2) for f in framed)]
-    for box in framed:
+    grids = ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells)
+    stacks = [b for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt)
+              if not any(f.contains(b, slack=2) or b.contains(f, slack=2) for f in grids)]
+    for box in grids + stacks:
         inside = [w for w in page.words if id(w) not in claimed and box.x0 - 1 <= w.box.xmid <= box.x1 + 1
                   and box.top - 1 <= w.box.ymid <= box.bottom + 1]
-        if len(rows_of(inside)) < 2 or sum(is_prose(w) for w in inside) > 0.2 * len(inside):
+        if len(rows_of(inside)) < 2 or box in stacks and sum(is_prose(w) for w in inside) > 0.2 * len(inside):
             continue  # rules round articles (a page's section rules) frame no table
         size = median(word_size(w) for w in inside)
         title, date, unit, furniture = lines_above(box, all_phrases, size, hints, claimed)
