@@ -119,7 +119,7 @@ def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, cla
     regions = []
     settings = hints.grid
     grids = ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells)
-    stacks = [b for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt)
+    stacks = [b for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt, settings.max_header_pt)
               if not any(f.contains(b, slack=2) or b.contains(f, slack=2) for f in grids)]
     for box in grids + stacks:
         inside = [w for w in page.words if id(w) not in claimed and box.x0 - 1 <= w.box.xmid <= box.x1 + 1

@@ -85,9 +85,10 @@ def ruled_boxes(rulings: list[Ruling], snap: float, join: float, min_cells: int 
     return boxes
 
 
-def rule_stacks(rulings: list[Ruling], snap: float, join: float, min_rules: int = 3) -> list[Box]:
+def rule_stacks(rulings: list[Ruling], snap: float, join: float, max_header: float, min_rules: int = 3) -> list[Box]:
     """Boxes of three-line tables: at least min_rules horizontal rules of one extent stacked (above and under
-    the header, at the bottom), no vertical ones needed. The box runs from the top rule to the bottom one."""
+    the header, at the bottom), no vertical ones needed; the top two no further apart than max_header (a
+    header, not a page's head rule above a title). The box runs from the top rule to the bottom one."""
     _, h = grid_lines(rulings, snap, join)
     pieces = sorted(((a, b, ln.position) for ln in h for a, b in ln.segments), key=lambda p: p[2])
     boxes: list[Box] = []
@@ -96,7 +97,7 @@ def rule_stacks(rulings: list[Ruling], snap: float, join: float, min_rules: int 
         if i in used or b - a < 20 * snap:
             continue
         same = [j for j, (c, d, _) in enumerate(pieces) if abs(c - a) <= snap and abs(d - b) <= snap]
-        if len(same) >= min_rules:
+        if len(same) >= min_rules and pieces[same[1]][2] - pieces[same[0]][2] <= max_header:
             used.update(same)
             ys = [pieces[j][2] for j in same]
             boxes.append(Box(x0=a, top=min(ys), x1=b, bottom=max(ys)))

@@ -113,6 +113,7 @@ class GridSettings(BaseModel, frozen=True, extra="forbid"):
     snap_pt: float = 3.0          # rulings this close (pt) across their length are one line (pdfplumber's snap)
     join_pt: float = 3.0          # collinear ruling pieces with gaps up to this (pt) are one line (pdfplumber's join)
     min_ruled_cells: int = 4      # a ruled frame with fewer cells is a box round an article or photo, not a table
+    max_header_pt: float = 90.0   # a three-line table's top two rules are at most this far apart (its header)
     min_gutter: float = 0.3       # the narrowest white strip between two columns
     gutter_crossing: float = 0.1  # share of the body lines that may cross a gutter (a label spanning columns)
     wrap_gap: float = 0.7         # a text-only line joins the nearest row when its gap to it is under this × the
