@@ -18,10 +18,12 @@ demo: setup
 	$(BIN)/baozhi extract samples/ -o $(OUT)
 	@echo "outputs in $(OUT)/: cells.csv flags.csv tables/ articles.jsonl articles.csv report.html manifest.json"
 
-# Debian packages the tests use: chromium opens report.html as a reader would.
+# Debian packages the tests use: chromium opens report.html as a reader would; the OCR tests draw text in WenQuanYi.
 test-deps:
-	command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive && \
-		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: report tests will skip"
+	{ command -v chromium >/dev/null && test -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc; } || \
+		{ [ "$$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive && apt-get update -qq && \
+		apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; } || \
+		echo "chromium or fonts-wqy-zenhei not installed: the report and OCR-font tests will skip"
 
 test: setup test-deps
 	$(BIN)/python -m pytest -q
