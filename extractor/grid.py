@@ -202,7 +202,7 @@ class Piece:
     col_span: int
     row: int
     row_span: int = 1
-    open: bool = False            # cut at gutters only (no ruling at its height): its span is the word's position's
+    open: bool = False            # cut at gutters only (no ruling at its height): its span comes from its position
 
     @property
     def box(self) -> Box:
