@@ -21,6 +21,10 @@ def merge(base: dict, over: dict) -> dict:
     return out
 
 
+# Punctuation of running text: a line holding one is a sentence, not a title.
+SENTENCE_MARKS = "。，；,;！？"
+
+
 def squeeze(text: str) -> str:
     """Text with all whitespace removed: how labels and header words are compared."""
     return re.sub(r"\s+", "", text)
@@ -78,7 +82,7 @@ class LayoutHints:
         if date:
             s = s.replace(squeeze(date[0]), "")
         s = self.trim_title(s)
-        if not s or any(mark in s for mark in "。，；,;！？"):  # a date alone, or a sentence: not a title
+        if not s or any(mark in s for mark in SENTENCE_MARKS):  # a date alone, or a sentence: not a title
             return False
         s = s.rstrip("：:")
         return any(s.endswith(suffix) for suffix in self.title_suffixes) and len(s) >= 6

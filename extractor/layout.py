@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from extractor.hints import LayoutHints, squeeze
+from extractor.hints import SENTENCE_MARKS, LayoutHints, squeeze
 from extractor.numbers import parse_number
 from extractor.rulings import rule_stacks, ruled_boxes
 from schemas.document import Box, Page, Region, Word
@@ -109,7 +109,7 @@ def ends_paragraph(line: Phrase, all_phrases: list[Phrase]) -> bool:
     box = line.box
     return any(0 <= box.top - p.box.bottom < 0.8 * box.height and abs(p.box.x0 - box.x0) < 0.5 * box.height
                and abs(p.box.height - box.height) < 0.2 * box.height and p.box.width > box.width
-               and any(mark in p.text for mark in "。，；,;！？、") for p in all_phrases)
+               and any(mark in p.text for mark in SENTENCE_MARKS + "、") for p in all_phrases)
 
 
 def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> list[Region]:
@@ -144,7 +144,7 @@ def wrapped_title(title: Phrase, all_phrases: list[Phrase], claimed: set[int], t
     above = [p for p in all_phrases if 0 <= box.top - p.box.bottom < 0.6 * box.height
              and abs(p.box.height - box.height) < 0.2 * box.height and p.box.x0 <= box.xmid <= p.box.x1
              and p.box.width > box.width and not any(id(w) in claimed for w in p.words)
-             and not any(mark in p.text for mark in "。，；,;！？")]
+             and not any(mark in p.text for mark in SENTENCE_MARKS)]
     return squeeze(above[0].text) + text if len(above) == 1 else text
 
 

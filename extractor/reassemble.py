@@ -6,7 +6,7 @@ from extractor.grid import build_grid
 from extractor.hints import LayoutHints, load_roles, squeeze
 from extractor.layout import Phrase, is_numeric, rows_of
 from schemas.document import Region
-from schemas.grid import CellKind, Grid, GridCell, GridSettings
+from schemas.grid import CellKind, Grid, GridCell
 from schemas.table import Cell, Column, Footer, Row, Table
 
 
@@ -52,9 +52,15 @@ def rows_and_footers(grid: Grid) -> tuple[list[Row], list[Footer]]:
     return rows, footers
 
 
-def reassemble(region: Region, source: str, page: int, table_id: str, hints: LayoutHints) -> Table:
-    grid = build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
+def region_grid(region: Region, hints: LayoutHints) -> Grid | None:
+    return build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
                       tuple(load_roles()["rows"]["subtotal"]))
+
+
+def reassemble(region: Region, source: str, page: int, table_id: str, hints: LayoutHints,
+               grid: Grid | None = None) -> Table:
+    """grid: the region's grid when the caller has built it already."""
+    grid = grid or region_grid(region, hints)
     if grid is None:
         return unparsed(region, source, page, table_id, "no rows of numbers under the title")
     if len(grid.panels) > 1 and len({len(p.value_cols) for p in grid.panels}) > 1:
@@ -83,11 +89,10 @@ def band_rows(grid: Grid) -> list[GridCell]:
 
 def tables_of_region(region: Region, source: str, page: int, table_id: str, hints: LayoutHints) -> list[Table]:
     """The tables of one region: one, or several stacked in one frame and parted by bands across it."""
-    grid = build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
-                      tuple(load_roles()["rows"]["subtotal"]))
+    grid = region_grid(region, hints)
     bands = band_rows(grid) if grid is not None else []
     if not bands:
-        return [reassemble(region, source, page, table_id, hints)]
+        return [reassemble(region, source, page, table_id, hints, grid)]
     cuts = [b.box.top - 0.5 for b in bands]
     tables = []
     for k, (top, bottom) in enumerate(zip([-1e9] + cuts, cuts + [1e9])):
