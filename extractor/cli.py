@@ -113,7 +113,7 @@ def extract(args: argparse.Namespace) -> int:
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("extracting", total=len(paths))
         for path in paths:
-            result = process_file(path, args.layout, OcrOptions(args.ocr_backend, args.ocr_articles), prefixes[path])
+            result = process_file(path, args.layout, OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr), prefixes[path])
             results.append(result)
             say_result(console, result)
             # outputs are rewritten after every file, so an interrupted batch keeps what it finished
@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
                          "models installed; never downloads)")
     ex.add_argument("--ocr-articles", action="store_true",
                     help="OCR article paragraphs of scanned pages too, not only their tables (slower)")
+    ex.add_argument("--ocr", default="auto", choices=["auto", "always", "never"],
+                    help="PDF pages: auto reads a text layer that fails its check (unmapped glyphs, junk, images of "
+                         "text) by OCR, with a warning; always OCRs every page; never trusts every text layer "
+                         "(default: %(default)s)")
     ex.set_defaults(run=extract)
     ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)")
     ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")

@@ -81,19 +81,59 @@ def tables_of_text_page(page: Page, hints: LayoutHints, prefix: str, timer: Time
 class OcrOptions:
     backend: str = "rapidocr"   # extractor.ocr.get_backend name: rapidocr (bundled) or paddleocr (if installed)
     articles: bool = False      # OCR article paragraphs too (slower), not just the tables
+    mode: str = "auto"          # PDF pages: auto (OCR where the text layer fails its check), always, never
 
 
-def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions()) -> tuple[str, list[Page]]:
+def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> list[Page]:
+    """The pages of a PDF: the text layer where it passes its check (extractor.text_layer), OCR elsewhere."""
+    from extractor.read_image import ocr_pdf_page
+    from extractor.text_layer import check_text_layer, with_ocr_inside
+
+    def scanned(page: Page) -> Page:
+        with timer("ocr"):
+            return ocr_pdf_page(path, page.page, backend=ocr.backend, ocr_articles=ocr.articles)
+
+    with timer("read"):
+        pages = read_pdf(path)
+    read = []
+    for page in pages:
+        if page.kind == "scan":
+            read.append(scanned(page) if ocr.mode != "never" else page)
+            continue
+        if ocr.mode == "always":
+            read.append(scanned(page))
+            continue
+        verdict = check_text_layer(page)
+        if ocr.mode == "never":
+            if not verdict.trusted or verdict.uncovered:
+                warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons) or '有图片中的文字'}），"
+                                f"按 --ocr never 照用")
+            read.append(page)
+        elif not verdict.trusted:
+            warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons)}），整页改用 OCR 识别")
+            read.append(scanned(page))
+        elif verdict.uncovered:
+            warnings.append(f"{path}: 第 {page.page} 页有 {len(verdict.uncovered)} 张图片不在文字层中，图片部分用 OCR 识别")
+            read.append(with_ocr_inside(page, scanned(page), verdict.uncovered))
+        else:
+            read.append(page)
+    return read
+
+
+def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(),
+               warnings: list[str] | None = None) -> tuple[str, list[Page]]:
+    """The file's pages with the characters printed (extractor.characters), and its kind: pdf, scan or text."""
+    from extractor.characters import page_as_printed
+    kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [])
+    return kind, [page_as_printed(p) for p in pages]
+
+
+def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> tuple[str, list[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if suffix in PDF_SUFFIXES:
-        from extractor.read_image import ocr_pdf_page
-        with timer("read"):
-            pages = read_pdf(path)
-        with timer("ocr"):  # pages without a text layer are rasterised and OCR'd
-            pages = [ocr_pdf_page(path, p.page, backend=ocr.backend, ocr_articles=ocr.articles) if p.kind == "scan"
-                     else p for p in pages]
+        pages = pdf_pages(path, timer, ocr, warnings)
         return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
     if suffix in IMAGE_SUFFIXES:
         from extractor.read_image import read_image
@@ -121,7 +161,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = Oc
     start = time.perf_counter()
     try:
         hints = load_layout(layout)
-        result.kind, pages = read_pages(path, timer, ocr)
+        result.kind, pages = read_pages(path, timer, ocr, result.warnings)
         result.pages = len(pages)
         result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page

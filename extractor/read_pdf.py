@@ -1,6 +1,7 @@
 """Born-digital PDF pages become text pieces: pdfplumber words with boxes, and ruling lines from vector graphics."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pdfplumber
@@ -10,6 +11,10 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extractor.errors import InputError
 from schemas.document import Box, Page, Ruling, Word
+
+# pdfminer logs a warning per glyph of a font it finds odd (chromium's CJK subsets lack a FontBBox): noise to a
+# user, since the text comes out all the same; real failures raise and are reported per file
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 # A rect thinner than this (points) is a ruling line drawn as a filled rectangle.
 RULE_THICKNESS = 2.0
@@ -76,6 +81,8 @@ def read_pdf(path: Path) -> list[Page]:
                 rulings = pdf_rulings(page)
             except Exception as exc:
                 raise InputError(f"{path}: page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
+            images = [Box(x0=im["x0"], top=im["top"], x1=im["x1"], bottom=im["bottom"]) for im in page.images]
             pages.append(Page(source=path.name, page=number, kind="pdf" if words else "scan",
-                              width=float(page.width), height=float(page.height), words=words, rulings=rulings))
+                              width=float(page.width), height=float(page.height), words=words, rulings=rulings,
+                              images=images))
         return pages

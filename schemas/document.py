@@ -73,7 +73,25 @@ class Page(BaseModel):
     words: list[Word] = []
     rulings: list[Ruling] = []
     lines: list[str] = []        # text dumps: the raw lines, in order (no positions)
+    images: list[Box] = []       # PDFs: where the page draws an image (a photo, or a table pasted in as a picture)
     ocr_backend: str | None = None
+
+
+class TextLayerSettings(BaseModel):
+    """When a PDF page's text layer is not the text printed (issue: real PDFs lie). Shares are of the page's
+    non-space characters; areas of the page's area."""
+    model_config = {"frozen": True, "extra": "forbid"}
+    max_bad_glyphs: float = 0.01      # (cid:N) glyphs without a Unicode map, private-use code points, U+FFFD
+    max_latin_junk: float = 0.15      # accented Latin letters and Latin-1 signs, what unmapped CJK fonts decode to
+    min_image_area: float = 0.01      # an image this large may carry printed text (a table pasted in as a picture)
+    max_words_in_image: int = 2       # an image holding no more text-layer words than this is not covered by it
+
+
+class TextLayerCheck(BaseModel):
+    """The verdict on one page's text layer: trusted as a whole or not, and the image areas it does not cover."""
+    trusted: bool
+    reasons: list[str] = []
+    uncovered: list[Box] = []         # images the text layer says nothing about: to be read by OCR
 
 
 class Region(BaseModel):
