@@ -15,7 +15,7 @@ from extractor.ocr_review import review_flags
 from extractor.read_pdf import read_pdf
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
-from schemas.document import Page
+from schemas.document import Page, TextLayerSettings
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Table
 
@@ -86,8 +86,9 @@ class OcrOptions:
 
 def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> list[Page]:
     """The pages of a PDF: the text layer where it passes its check (extractor.text_layer), OCR elsewhere."""
-    from extractor.read_image import ocr_pdf_page
+    from extractor.read_image import ocr_pdf_area, ocr_pdf_page
     from extractor.text_layer import check_text_layer, with_ocr_inside
+    settings = TextLayerSettings()
 
     def scanned(page: Page) -> Page:
         with timer("ocr"):
@@ -103,18 +104,24 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
         if ocr.mode == "always":
             read.append(scanned(page))
             continue
-        verdict = check_text_layer(page)
+        verdict = check_text_layer(page, settings)
         if ocr.mode == "never":
             if not verdict.trusted or verdict.uncovered:
-                warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons) or '有图片中的文字'}），"
+                warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons) or '有文字层未覆盖的图片'}），"
                                 f"按 --ocr never 照用")
             read.append(page)
         elif not verdict.trusted:
             warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons)}），整页改用 OCR 识别")
             read.append(scanned(page))
         elif verdict.uncovered:
-            warnings.append(f"{path}: 第 {page.page} 页有 {len(verdict.uncovered)} 张图片不在文字层中，图片部分用 OCR 识别")
-            read.append(with_ocr_inside(page, scanned(page), verdict.uncovered))
+            with timer("ocr"):
+                areas = [ocr_pdf_area(path, page.page, box, settings.min_paper, settings.max_midtones,
+                                      backend=ocr.backend, ocr_articles=ocr.articles) for box in verdict.uncovered]
+            printed = [a for a in areas if a is not None]
+            if printed:
+                warnings.append(f"{path}: 第 {page.page} 页有 {len(printed)} 张印有文字的图片不在文字层中，"
+                                f"图片部分用 OCR 识别")
+            read.append(with_ocr_inside(page, printed) if printed else page)
         else:
             read.append(page)
     return read

@@ -521,14 +521,47 @@ def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
             for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1)]
 
 
-def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
-                 ocr_articles: bool = False) -> Page:
-    """A PDF page with no text layer, rasterised and OCR'd."""
+def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> np.ndarray:
     import pypdfium2 as pdfium
     pdf = pdfium.PdfDocument(str(pdf_path))
     try:
         bitmap = pdf[page_number - 1].render(scale=dpi / 72.0, grayscale=True)
-        gray = np.array(bitmap.to_pil().convert("L"))
+        return np.array(bitmap.to_pil().convert("L"))
     finally:
         pdf.close()
+
+
+def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
+                 ocr_articles: bool = False) -> Page:
+    """A PDF page with no text layer, rasterised and OCR'd."""
+    gray = render_pdf_page(pdf_path, page_number, dpi)
     return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
+
+
+def printed_matter(gray: np.ndarray, min_paper: float, max_midtones: float) -> bool:
+    """Whether an image shows print on paper (a table or text pasted in as a picture), not a photograph: mostly
+    paper-white, with few of the middle greys a photograph is made of."""
+    paper = float(np.mean(gray >= 192))
+    midtones = float(np.mean((gray > 64) & (gray < 192)))
+    return paper >= min_paper and midtones <= max_midtones
+
+
+def ocr_pdf_area(pdf_path: Path, page_number: int, area: Box, min_paper: float, max_midtones: float,
+                 dpi: float = DEFAULT_DPI, backend: str = "rapidocr", ocr_articles: bool = False) -> Page | None:
+    """What OCR reads inside one area of a PDF page (an image the text layer does not cover), in page points;
+    None when the area shows a photograph rather than print."""
+    gray = render_pdf_page(pdf_path, page_number, dpi)
+    scale = dpi / 72.0
+    top, bottom = max(0, int(area.top * scale)), min(gray.shape[0], int(area.bottom * scale) + 1)
+    left, right = max(0, int(area.x0 * scale)), min(gray.shape[1], int(area.x1 * scale) + 1)
+    crop = gray[top:bottom, left:right]
+    if crop.size == 0 or not printed_matter(crop, min_paper, max_midtones):
+        return None
+    read = ocr_page(crop, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
+    dx, dy = left / scale, top / scale
+
+    def moved(box: Box) -> Box:
+        return Box(x0=box.x0 + dx, top=box.top + dy, x1=box.x1 + dx, bottom=box.bottom + dy)
+    return read.model_copy(update={
+        "words": [w.model_copy(update={"box": moved(w.box)}) if w.box else w for w in read.words],
+        "rulings": [r.model_copy(update={"box": moved(r.box)}) for r in read.rulings]})

@@ -49,10 +49,8 @@ def check_text_layer(page: Page, settings: TextLayerSettings = TextLayerSettings
     return TextLayerCheck(trusted=True, uncovered=uncovered)
 
 
-def with_ocr_inside(page: Page, scanned: Page, areas: list[Box]) -> Page:
-    """The text-layer page, with what OCR read inside areas (images the text layer does not cover) added."""
-    def within(box: Box | None) -> bool:
-        return box is not None and any(inside(box, area) for area in areas)
-    words = page.words + [w for w in scanned.words if within(w.box)]
-    rulings = page.rulings + [r for r in scanned.rulings if within(r.box)]
-    return page.model_copy(update={"words": words, "rulings": rulings, "ocr_backend": scanned.ocr_backend})
+def with_ocr_inside(page: Page, areas: list[Page]) -> Page:
+    """The text-layer page, with what OCR read inside images the text layer does not cover added."""
+    words = page.words + [w for area in areas for w in area.words]
+    rulings = page.rulings + [r for area in areas for r in area.rulings]
+    return page.model_copy(update={"words": words, "rulings": rulings, "ocr_backend": areas[0].ocr_backend})

@@ -85,6 +85,8 @@ class TextLayerSettings(BaseModel):
     max_latin_junk: float = 0.15      # accented Latin letters and Latin-1 signs, what unmapped CJK fonts decode to
     min_image_area: float = 0.01      # an image this large may carry printed text (a table pasted in as a picture)
     max_words_in_image: int = 2       # an image holding no more text-layer words than this is not covered by it
+    min_paper: float = 0.5            # an image at least this share paper-white (grey ≥ 192) may be print...
+    max_midtones: float = 0.25        # ...if no more than this share is middle grey (64–192): else a photograph
 
 
 class TextLayerCheck(BaseModel):

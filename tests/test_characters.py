@@ -90,3 +90,11 @@ def test_a_table_pasted_in_as_an_image_is_read_by_ocr():
     trusting = process_file(pdf, ocr=OcrOptions(mode="never"))
     assert not any(t.rows for t in trusting.tables)
     assert any("--ocr never" in w for w in trusting.warnings)
+
+
+def test_a_photograph_is_not_read_as_print():
+    # chromium print of article_with_photo.html: a headline, a photograph (blurred noise) and its caption
+    result = process_file(DATA / "article_with_photo.pdf")
+    assert result.error is None
+    assert not any("OCR" in w for w in result.warnings), result.warnings
+    assert result.ocr_backend is None
