@@ -15,7 +15,7 @@ from extractor.ocr_review import review_flags
 from extractor.read_pdf import read_pdf
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
-from schemas.document import Page, TextLayerSettings
+from schemas.document import Page, TextLayerSettings, boxes_on_page
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Table
 
@@ -56,16 +56,19 @@ class Timer:
         return _Stage()
 
 
-def table_id(prefix: str, page: int, n: int) -> str:
-    return f"{prefix}-p{page}-t{n}"
+def table_id(prefix: str, page: int, n: int, rotation: int = 0) -> str:
+    """p3-t2: the page's second table; p3r90-t1: the first table of page 3 read turned 90° (Page.rotation)."""
+    return f"{prefix}-p{page}{f'r{rotation}' if rotation else ''}-t{n}"
 
 
 def tables_of_positioned_page(page: Page, hints: LayoutHints, prefix: str, timer: Timer) -> list[Table]:
     with timer("layout"):
         regions = find_tables(page, hints)
     with timer("reassemble"):
-        return [t for n, r in enumerate(regions, start=1)
-                for t in tables_of_region(r, page.source, page.page, table_id(prefix, page.page, n), hints)]
+        tables = [t for n, r in enumerate(regions, start=1)
+                  for t in tables_of_region(r, page.source, page.page, table_id(prefix, page.page, n, page.rotation),
+                                            hints)]
+    return [boxes_on_page(t, page).model_copy(update={"rotation": page.rotation}) for t in tables]
 
 
 def tables_of_text_page(page: Page, hints: LayoutHints, prefix: str, timer: Timer) -> list[Table]:

@@ -20,25 +20,78 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 RULE_THICKNESS = 2.0
 
 
-def pdf_rulings(page: pdfplumber.page.Page) -> list[Ruling]:
+# A page's characters drawn turned a quarter (a landscape table on a portrait page) are read as a view of their own
+# when there are at least this many of them; fewer are a turned label or a page number, read where they stand.
+MIN_TURNED_CHARS = 20
+WORD_SETTINGS = {"x_tolerance": 1.5, "y_tolerance": 2, "keep_blank_chars": False, "extra_attrs": ["size"]}
+
+
+def rulings_of(edges: list[dict], width: float, height: float) -> list[Ruling]:
     rulings = []
-    for edge in page.edges:
+    for edge in edges:
         box = Box(x0=edge["x0"], top=edge["top"], x1=edge["x1"], bottom=edge["bottom"])
-        if box.x1 <= 1 or box.x0 >= page.width - 1 or box.bottom <= 1 or box.top >= page.height - 1:
+        if box.x1 <= 1 or box.x0 >= width - 1 or box.bottom <= 1 or box.top >= height - 1:
             continue  # the page's own edge (a clip or background rectangle some producers draw), not a ruling
-        if edge["orientation"] == "h" and box.width > RULE_THICKNESS:
+        if box.width > RULE_THICKNESS and box.width >= box.height:
             rulings.append(Ruling(box=box, orientation="h"))
-        elif edge["orientation"] == "v" and box.height > RULE_THICKNESS:
+        elif box.height > RULE_THICKNESS and box.height > box.width:
             rulings.append(Ruling(box=box, orientation="v"))
     return rulings
 
 
-def pdf_words(page: pdfplumber.page.Page) -> list[Word]:
-    # fake bold prints every glyph twice, a hair apart (新新时时代代): one copy is the text
-    page = page.dedupe_chars(tolerance=1)
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False, extra_attrs=["size"])
+def words_of(words: list[dict]) -> list[Word]:
     return [Word(text=w["text"], box=Box(x0=w["x0"], top=w["top"], x1=w["x1"], bottom=w["bottom"]),
                  confidence=1.0, size=w["size"]) for w in words]
+
+
+def turn(char_dir: tuple[float, float]) -> int:
+    """Degrees the page must be turned clockwise for text whose glyphs advance along char_dir (the text matrix's
+    first row, PDF space with y up) to read left to right: 0, 90 (text running up) or 270 (running down)."""
+    a, b = char_dir
+    if abs(b) > abs(a):
+        return 90 if b > 0 else 270
+    return 0
+
+
+def turned(obj: dict, rotation: int, width: float, height: float) -> dict:
+    """obj's box in the frame of the page turned clockwise by rotation degrees (90 or 270)."""
+    if rotation == 90:   # (x, y) → (height − y, x)
+        box = {"x0": height - obj["bottom"], "x1": height - obj["top"], "top": obj["x0"], "bottom": obj["x1"]}
+    else:                # (x, y) → (y, width − x)
+        box = {"x0": obj["top"], "x1": obj["bottom"], "top": width - obj["x1"], "bottom": width - obj["x0"]}
+    return {**obj, **box, "doctop": box["top"], "upright": True, "matrix": (1, 0, 0, 1, 0, 0)}
+
+
+def turned_view(page: pdfplumber.page.Page, chars: list[dict], rotation: int, number: int, source: str) -> Page:
+    """The characters of one turned block, and the rulings around them, as a page turned to read them upright."""
+    width, height = float(page.width), float(page.height)
+    area = Box.enclosing(Box(x0=c["x0"], top=c["top"], x1=c["x1"], bottom=c["bottom"]) for c in chars)
+    near = [e for e in page.edges if area.contains(Box(x0=e["x0"], top=e["top"], x1=e["x1"], bottom=e["bottom"]),
+                                                   slack=2 * max(c["size"] for c in chars))]
+    upright = [turned(c, rotation, width, height) for c in chars]
+    words = pdfplumber.utils.text.extract_words(upright, **WORD_SETTINGS)
+    new_w, new_h = height, width
+    return Page(source=source, page=number, kind="pdf", width=new_w, height=new_h, words=words_of(words),
+                rulings=rulings_of([turned(e, rotation, width, height) for e in near], new_w, new_h),
+                rotation=rotation)
+
+
+def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page]:
+    """The page as read upright, then a turned view for each direction enough of its characters run in."""
+    # fake bold prints every glyph twice, a hair apart (新新时时代代): one copy is the text
+    page = page.dedupe_chars(tolerance=1)
+    by_turn: dict[int, list[dict]] = {}
+    for char in page.chars:
+        by_turn.setdefault(turn(char["matrix"][:2]), []).append(char)
+    turned_chars = {r: chars for r, chars in by_turn.items() if r and len(chars) >= MIN_TURNED_CHARS}
+    upright = page.filter(lambda obj: obj.get("object_type") != "char"
+                          or turn(obj["matrix"][:2]) not in turned_chars) if turned_chars else page
+    words = words_of(upright.extract_words(**WORD_SETTINGS))
+    images = [Box(x0=im["x0"], top=im["top"], x1=im["x1"], bottom=im["bottom"]) for im in page.images]
+    views = [Page(source=source, page=number, kind="pdf" if words or turned_chars else "scan",
+                  width=float(page.width), height=float(page.height), words=words,
+                  rulings=rulings_of(page.edges, float(page.width), float(page.height)), images=images)]
+    return views + [turned_view(page, chars, r, number, source) for r, chars in sorted(turned_chars.items())]
 
 
 def damaged(path: Path, exc: BaseException) -> InputError:
@@ -65,7 +118,8 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
 
 
 def read_pdf(path: Path) -> list[Page]:
-    """One Page per PDF page; a page with no text layer comes back with no words and kind 'scan'."""
+    """One Page per PDF page, plus one per turned block on it (Page.rotation); a page with no text layer comes
+    back with no words and kind 'scan'."""
     pdf = open_pdf(path)
     with pdf:
         try:
@@ -77,12 +131,7 @@ def read_pdf(path: Path) -> list[Page]:
         pages = []
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                words = pdf_words(page)
-                rulings = pdf_rulings(page)
+                pages += pdf_views(page, number, path.name)
             except Exception as exc:
                 raise InputError(f"{path}: page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
-            images = [Box(x0=im["x0"], top=im["top"], x1=im["x1"], bottom=im["bottom"]) for im in page.images]
-            pages.append(Page(source=path.name, page=number, kind="pdf" if words else "scan",
-                              width=float(page.width), height=float(page.height), words=words, rulings=rulings,
-                              images=images))
         return pages

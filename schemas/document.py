@@ -43,9 +43,33 @@ class Box(BaseModel):
         return Box(x0=min(b.x0 for b in boxes), top=min(b.top for b in boxes),
                    x1=max(b.x1 for b in boxes), bottom=max(b.bottom for b in boxes))
 
+    def on_page(self, rotation: int, view_width: float, view_height: float) -> "Box":
+        """This box of a view turned clockwise by rotation degrees (Page.rotation), in the unturned page's frame."""
+        if rotation == 90:     # the view's (X, Y) is the page's (Y, view_width − X)
+            return Box(x0=self.top, x1=self.bottom, top=view_width - self.x1, bottom=view_width - self.x0)
+        if rotation == 270:    # the view's (X, Y) is the page's (view_height − Y, X)
+            return Box(x0=view_height - self.bottom, x1=view_height - self.top, top=self.x0, bottom=self.x1)
+        return self
+
     def contains(self, other: "Box", slack: float = 0.0) -> bool:
         return (other.x0 >= self.x0 - slack and other.x1 <= self.x1 + slack
                 and other.top >= self.top - slack and other.bottom <= self.bottom + slack)
+
+
+def boxes_on_page(model: BaseModel, page: "Page") -> BaseModel:
+    """model (a table, say) with every Box in it moved from the frame of a turned view into its page's frame."""
+    if not page.rotation:
+        return model
+
+    def moved(value):
+        if isinstance(value, Box):
+            return value.on_page(page.rotation, page.width, page.height)
+        if isinstance(value, BaseModel):
+            return value.model_copy(update={name: moved(v) for name, v in value})
+        if isinstance(value, list):
+            return [moved(v) for v in value]
+        return value
+    return moved(model)
 
 
 class Word(BaseModel):
@@ -74,6 +98,8 @@ class Page(BaseModel):
     rulings: list[Ruling] = []
     lines: list[str] = []        # text dumps: the raw lines, in order (no positions)
     images: list[Box] = []       # PDFs: where the page draws an image (a photo, or a table pasted in as a picture)
+    rotation: Literal[0, 90, 270] = 0  # a view of the page turned clockwise by this much (text printed turned a
+                                       # quarter): its coordinates are those of the turned page
     ocr_backend: str | None = None
 
 

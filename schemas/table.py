@@ -50,8 +50,10 @@ class Table(BaseModel):
     columns: list[Column]
     rows: list[Row]
     footers: list[Footer] = []
-    grid: Grid | None = None          # the cell grid columns, rows and footers are read from
-    box: Box | None = None
+    grid: Grid | None = None          # the cell grid columns, rows and footers are read from (its lines, of a table
+                                      # printed turned, are positions along the turned view: see rotation)
+    box: Box | None = None            # every box, also of a table printed turned, is in the page's own frame
+    rotation: int = 0                 # printed turned: read after turning the page clockwise by this many degrees
     layout: str | None = None         # "ruled", "open", "flow", "tsv": how it was reassembled
     raw_text: str | None = None       # kept for tables that could not be rebuilt
     unparsed_reason: str | None = None

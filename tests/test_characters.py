@@ -98,3 +98,21 @@ def test_a_photograph_is_not_read_as_print():
     assert result.error is None
     assert not any("OCR" in w for w in result.warnings), result.warnings
     assert result.ocr_backend is None
+
+
+def test_a_table_printed_turned_is_read_upright_with_boxes_on_the_page():
+    # generated page (bench/corpus.py, seed 7): its second table is printed turned a quarter left
+    pdf = DATA / "corpus" / "c7_0002_rl.pdf"
+    turned = [p for p in read_pdf(pdf) if p.rotation]
+    assert [p.rotation for p in turned] == [90]
+    assert any(w.text.startswith("附表") for w in turned[0].words)    # reads left to right, not 表附 / 附 表
+    title = next(w for w in turned[0].words if w.text.startswith("附表"))
+    with pdfplumber.open(pdf) as doc:
+        first = next(c for c in doc.pages[0].chars if c["text"] == "附" and not c["upright"])
+    on_page = title.box.on_page(90, turned[0].width, turned[0].height)
+    assert abs(on_page.x0 - first["x0"]) < 0.5 and abs(on_page.bottom - first["bottom"]) < 0.5
+    result = process_file(pdf)
+    table = next(t for t in result.tables if t.rotation == 90)
+    assert table.title.startswith("附表") and table.rows
+    # the table's box is in the page's frame: beside its title (rows of a turned table run left to right)
+    assert table.box.x0 >= on_page.x1 - 1 and table.box.top < on_page.bottom and table.box.bottom > on_page.top

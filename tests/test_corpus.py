@@ -39,7 +39,6 @@ def test_subset_is_small_and_mixed():
 # Pages the extractor does not yet read right, and why. Each must still fall short: when one is fixed, the test
 # says so and it leaves this list (the open problems stay visible instead of lowering the bar for every page).
 KNOWN_OPEN = {
-    "c7_0002_rl.pdf": "the second table is printed turned 90° (rotated text is not read yet)",
     "c7_0045_lo_docx.pdf": "LibreOffice laid the three-panel table out wider than the page: its first labels are cut off",
     "c7_0066_wk_scan200.jpg": "OCR reads the dash of 9:30—11:00 as a hyphen",
 }
