@@ -101,6 +101,7 @@ class Heading:
     lines: list[str]
     sizes: list[float | None]
     box: Box | None = None
+    vertical: bool = False       # a 竖排 headline, standing beside its story rather than over it
 
 
 def split_heading(heading: Heading, rules: ArticleRules, main_last: bool) -> tuple[str | None, str | None, str]:
@@ -287,7 +288,8 @@ def positioned_articles(page: Page, hints: LayoutHints, table_boxes: list[Box], 
             small.append(ln)
         else:
             body.append(ln)
-    headings = [Heading([ln.text for ln in g], [ln.size for ln in g], Line([w for ln in g for w in ln.words]).box)
+    headings = [Heading([ln.text for ln in g], [ln.size for ln in g], Line([w for ln in g for w in ln.words]).box,
+                        vertical=all(w.vertical for ln in g for w in ln.words))
                 for g in stack_headings(heads)]
     segments = [Segment(g) for g in stack(body, body_size)]
     assign_headings(segments, headings, body_size)
@@ -357,6 +359,17 @@ def assign_headings(segments: list[Segment], headings: list[Heading], size: floa
         for s in row:
             if above:
                 s.heading = min(above, key=lambda k: abs(headings[k].box.xmid - s.box.xmid))
+    # A vertical headline stands at the right of its story's columns, level with them; read right to left, the
+    # columns nearest it come first, each no further from the previous than a few characters.
+    for k, h in enumerate(headings):
+        if not h.vertical:
+            continue
+        edge = h.box.x0
+        for s in sorted((s for s in segments if s.heading is None and s.box.x1 <= h.box.x0 + size
+                         and s.box.top < h.box.bottom and s.box.bottom > h.box.top), key=lambda s: -s.box.x1):
+            if edge - s.box.x1 > 3 * size:
+                break
+            s.heading, edge = k, s.box.x0
 
 
 def group_articles(segments: list[Segment], headings: list[Heading], size: float) -> list[list[Segment]]:

@@ -23,6 +23,12 @@ RULE_THICKNESS = 2.0
 # A page's characters drawn turned a quarter (a landscape table on a portrait page) are read as a view of their own
 # when there are at least this many of them; fewer are a turned label or a page number, read where they stand.
 MIN_TURNED_CHARS = 20
+# Upright glyphs stacked one under another (竖排 headlines, kickers, a vertical row label) are one vertical word when
+# at least this many follow each other, each closer to the next than this share of its size and with no glyph
+# beside it on its line nearer than NEAR_GLYPH of a glyph size (see beside).
+MIN_VERTICAL_RUN = 3
+NEAR_GLYPH = 0.25
+VERTICAL_GAP = 0.35
 WORD_SETTINGS = {"x_tolerance": 1.5, "y_tolerance": 2, "keep_blank_chars": False, "extra_attrs": ["size"]}
 
 
@@ -37,6 +43,49 @@ def rulings_of(edges: list[dict], width: float, height: float) -> list[Ruling]:
         elif box.height > RULE_THICKNESS and box.height > box.width:
             rulings.append(Ruling(box=box, orientation="v"))
     return rulings
+
+
+def beside(char: dict, others: list[dict]) -> bool:
+    """Whether another glyph stands on char's line closer than NEAR_GLYPH of the smaller one's size: the glyphs of a line
+    of text nearly touch, while the columns of vertical text stand apart by their line spacing."""
+    return any(o is not char and o["top"] < char["bottom"] and o["bottom"] > char["top"]
+               and min(abs(o["x0"] - char["x1"]), abs(char["x0"] - o["x1"])) < NEAR_GLYPH * min(char["size"], o["size"])
+               for o in others)
+
+
+def vertical_runs(chars: list[dict]) -> list[list[dict]]:
+    """Runs of upright glyphs stacked in one column, each read top to bottom; a column that starts level with a
+    run just to its right, in the same size, continues it (a vertical headline set in two columns)."""
+    alone = [c for c in chars if c["text"].strip() and not beside(c, chars)]
+    columns: dict[tuple[int, int], list[dict]] = {}
+    for c in alone:
+        columns.setdefault((round(c["x0"]), round(c["size"])), []).append(c)
+    runs = []
+    for column in columns.values():
+        run: list[dict] = []
+        for c in sorted(column, key=lambda c: c["top"]):
+            if run and c["top"] - run[-1]["bottom"] > VERTICAL_GAP * c["size"]:
+                runs.append(run)
+                run = []
+            run.append(c)
+        runs.append(run)
+    runs.sort(key=lambda r: (-r[0]["x0"], r[0]["top"]))   # right to left, as vertical text is read
+    chained: list[list[dict]] = []
+    for run in runs:
+        head = run[0]
+        before = next((r for r in chained if len(r) >= MIN_VERTICAL_RUN and abs(r[-1]["size"] - head["size"]) < 0.5
+                       and 0 <= r[-1]["x0"] - head["x1"] < head["size"]
+                       and abs(min(c["top"] for c in r) - head["top"]) < VERTICAL_GAP * head["size"]), None)
+        if before is not None:
+            before.extend(run)
+        else:
+            chained.append(list(run))
+    return [r for r in chained if len(r) >= MIN_VERTICAL_RUN]
+
+
+def vertical_word(run: list[dict]) -> Word:
+    return Word(text="".join(c["text"] for c in run), confidence=1.0, size=run[0]["size"], vertical=True,
+                box=Box.enclosing(Box(x0=c["x0"], top=c["top"], x1=c["x1"], bottom=c["bottom"]) for c in run))
 
 
 def words_of(words: list[dict]) -> list[Word]:
@@ -84,9 +133,11 @@ def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page
     for char in page.chars:
         by_turn.setdefault(turn(char["matrix"][:2]), []).append(char)
     turned_chars = {r: chars for r, chars in by_turn.items() if r and len(chars) >= MIN_TURNED_CHARS}
+    runs = vertical_runs(by_turn.get(0, []))
+    stacked = {id(c) for run in runs for c in run}
     upright = page.filter(lambda obj: obj.get("object_type") != "char"
-                          or turn(obj["matrix"][:2]) not in turned_chars) if turned_chars else page
-    words = words_of(upright.extract_words(**WORD_SETTINGS))
+                          or (turn(obj["matrix"][:2]) not in turned_chars and id(obj) not in stacked))
+    words = words_of(upright.extract_words(**WORD_SETTINGS)) + [vertical_word(run) for run in runs]
     images = [Box(x0=im["x0"], top=im["top"], x1=im["x1"], bottom=im["bottom"]) for im in page.images]
     views = [Page(source=source, page=number, kind="pdf" if words or turned_chars else "scan",
                   width=float(page.width), height=float(page.height), words=words,

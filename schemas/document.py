@@ -79,6 +79,7 @@ class Word(BaseModel):
     confidence: float | None = None          # OCR only; 1.0 for a text layer
     char_confidences: list[float] | None = None  # per character, where the OCR backend gives them
     size: float | None = None                # font size in points, where known
+    vertical: bool = False                   # glyphs stacked top to bottom (竖排), the text in reading order
 
 
 class Ruling(BaseModel):

@@ -176,3 +176,14 @@ def test_write_articles(tmp_path):
         rows = list(csv.DictReader(fh))
     assert rows[0]["headline"] == "市城管局召开“大干60天,确保全年红”重点工作推进会"
     assert rows[0]["captions"] == result.captions[0].caption_id
+
+
+def test_a_vertical_headline_heads_the_story_beside_it():
+    # chromium print of tests/data/vertical_headline.html: a 竖排 headline in two columns right of its story
+    from extractor.pipeline import process_file
+    result = process_file(Path(__file__).parent / "data" / "vertical_headline.pdf")
+    stories = {a.headline: a for p in result.articles for a in p.articles}
+    assert set(stories) == {"财政助农：福建茶农迎来又一春", "金农工程山东率先引入云计算"}
+    vertical = stories["金农工程山东率先引入云计算"]
+    assert vertical.body[0].startswith("本报讯记者从农业部获悉") and len(vertical.body) == 3
+    assert not result.tables
