@@ -129,50 +129,104 @@ def extract(args: argparse.Namespace) -> int:
     return say_failures(console, [r.error for r in failed], len(results))
 
 
+def runner_of(args: argparse.Namespace) -> archive.Runner:
+    """Dask workers when a scheduler or a local cluster is asked for, else this machine's process pool."""
+    if args.scheduler or args.cluster:
+        from extractor.cluster import DaskRunner
+        return DaskRunner(args.scheduler, args.workers, args.retries, args.layout)
+    return archive.LocalPool(args.workers)
+
+
 def ingest(args: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True)
-    paths = expand_inputs(args.inputs)
-    if not paths:
+    if args.from_shards and args.inputs:
+        console.print("baozhi: give input folders or --from-shards, not both")
+        return 2
+    if not (args.db or args.shards) or (args.from_shards and not args.db):
+        console.print("baozhi: ingest needs --db (or --shards DIR to write shards instead)")
+        return 2
+    paths = [] if args.from_shards else expand_inputs(args.inputs)
+    if not paths and not args.from_shards:
         console.print("baozhi: no input files")
         return 2
-    con = archive.connect(args.db)
-    plan = archive.plan(con, paths)
-    if plan.skipped:
-        console.print(f"{len(plan.skipped)} files already in {args.db}, skipped", highlight=False)
+    con = None
+    try:
+        con = archive.connect(args.db) if args.db else None
+        if args.from_shards:
+            loaded, skipped = archive.load_shards(con, Path(args.from_shards))
+            console.print(f"{loaded} files loaded from {escape(args.from_shards)}, {skipped} already in "
+                          f"{escape(args.db)} → {escape(args.db)}", highlight=False)
+            return 0
+        shards = Path(args.shards) if args.shards else None
+        plan = archive.plan(paths, (archive.stored_hashes(con) if con else set()) |
+                            (archive.shard_hashes(shards) if shards else set()))
+        if con:
+            archive.forget_failures_of_stored(con, plan.skipped)
+        if shards and con:  # the archive only said what to skip: other processes may use it meanwhile
+            con.close()
+            con = None
+        if plan.skipped:
+            console.print(f"{len(plan.skipped)} files already in {escape(str(shards or args.db))}, skipped",
+                          highlight=False)
+        return ingest_files(console, args, plan, con, shards)
+    except KeyboardInterrupt:
+        kept = f"the shards written so far are kept in {args.shards}" if args.shards else \
+            f"the files stored so far are kept in {args.db}"
+        console.print(f"interrupted: {escape(kept)}; run again to go on", highlight=False)
+        return 130
+    except archive.ArchiveError as exc:
+        console.print(f"baozhi: {escape(str(exc))}", highlight=False)
+        return 1
+    finally:
+        if con is not None:
+            con.close()
+
+
+def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
+                 con: duckdb.DuckDBPyConnection | None, shards: Path | None) -> int:
+    """The batch under a progress bar: into the archive, or into shards; the exit code."""
     started, pages, failed = time.perf_counter(), 0, []
+    target = shards or args.db
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[pages_per_minute]:.0f} pages/min"), TimeRemainingColumn()]
-    try:
-        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+    if plan.todo:
+        with runner_of(args) as runner, \
+                Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+            if runner.dashboard:
+                console.print(f"Dask dashboard: {runner.dashboard}", highlight=False)
             task = progress.add_task("ingesting", total=len(plan.todo), pages_per_minute=0)
-            for result in archive.ingest(con, plan.todo, args.workers, args.layout):
+            results = archive.shard_ingest(plan.todo, runner, shards, args.layout) if shards else \
+                archive.ingest(con, plan.todo, runner, args.layout, args.db)
+            for result in results:
                 pages += result.pages
                 progress.update(task, advance=1, pages_per_minute=pages * 60 / (time.perf_counter() - started))
                 if result.error:
                     failed.append(result.error)
                 say_result(console, result)
                 if not console.is_terminal:  # without a progress bar, a log line per committed file
-                    console.print(f"stored {result.path}: {result.pages} pages, {len(result.tables)} tables, "
-                                  f"{len(result.flags)} flags", highlight=False)
-    except KeyboardInterrupt:
-        console.print(f"interrupted: the files stored so far are kept in {args.db}; run again to go on")
-        return 130
-    finally:
-        con.close()
+                    counts = "" if shards else f", {len(result.tables)} tables, {len(result.flags)} flags"
+                    console.print(f"stored {escape(result.path)}: {result.pages} pages{counts}", highlight=False)
     minutes = (time.perf_counter() - started) / 60
     console.print(f"{len(plan.todo)} files, {pages} pages in {minutes * 60:.1f} s "
-                  f"({pages / max(minutes, 1e-9):.0f} pages/min) → {args.db}", highlight=False)
-    return say_failures(console, failed, len(plan.todo), " (recorded in the archive)")
+                  f"({pages / max(minutes, 1e-9):.0f} pages/min) → {escape(str(target))}", highlight=False)
+    return say_failures(console, failed, len(plan.todo), f" (recorded in the {'shards' if shards else 'archive'})")
 
 
 def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
     """Runs job on the archive opened read-only and prints what it returns."""
     console = Console(stderr=True, soft_wrap=True)
     if not Path(args.db).is_file():
-        console.print(f"baozhi: {args.db}: no such archive", highlight=False)
+        console.print(f"baozhi: {escape(args.db)}: no such archive", highlight=False)
         return 2
-    with archive.connect(args.db, read_only=True) as con:
-        console.print(job(con), highlight=False)
+    try:
+        with archive.connect(args.db, read_only=True) as con:
+            console.print(job(con), highlight=False)
+    except archive.ArchiveError as exc:
+        console.print(f"baozhi: {escape(str(exc))}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
     return 0
 
 
@@ -210,9 +264,21 @@ def main(argv: list[str] | None = None) -> int:
                          "(default: %(default)s)")
     ex.set_defaults(run=extract)
     ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)")
-    ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")
-    ing.add_argument("--db", required=True, help="archive file (created if missing)")
-    ing.add_argument("--workers", type=int, default=os.cpu_count(), help="worker processes (default: %(default)s)")
+    ing.add_argument("inputs", nargs="*", help="folders of PDFs and text dumps, or files")
+    ing.add_argument("--db", help="archive file (created if missing)")
+    ing.add_argument("--workers", type=int, default=os.cpu_count(),
+                     help="worker processes here, or of --cluster local (default: %(default)s)")
+    where = ing.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                       help="run the files on the workers of this Dask scheduler (inputs on storage they share)")
+    where.add_argument("--cluster", choices=["local"], help="run the files on a Dask LocalCluster of --workers")
+    ing.add_argument("--retries", type=int, default=2,
+                     help="with --cluster local: worker deaths one file may cause before it is recorded as failed "
+                          "(a scheduler's own is its distributed.scheduler.allowed-failures) (default: %(default)s)")
+    ing.add_argument("--shards", metavar="DIR",
+                     help="workers write each file's rows as Parquet in DIR/<sha256>/ instead of the client "
+                          "writing --db; load them later with --from-shards")
+    ing.add_argument("--from-shards", metavar="DIR", help="load the shards of DIR into --db")
     ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
                     help="layout hints file in layouts/ (default: %(default)s)")
     ing.set_defaults(run=ingest)
