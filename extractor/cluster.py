@@ -7,7 +7,9 @@ they must be on storage every worker reads under the same path."""
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 from extractor.archive import ArchiveError, Ingested, Job, failed
@@ -56,7 +58,7 @@ class DaskRunner:
                  layout: str = "jiaozuo_daily"):
         if dask is None:
             raise ArchiveError("a Dask cluster needs the cluster extra: pip install 'baozhi[cluster]'")
-        self.cluster, self.submitted = None, {}
+        self.cluster, self.submitted, self.local_pids = None, {}, []
         try:
             if scheduler is None:
                 with dask.config.set({RETRIES: retries}):
@@ -104,17 +106,28 @@ class DaskRunner:
 
     def close(self) -> None:
         if getattr(self, "client", None) is not None:
-            self.client.close(timeout=2)
+            self.client.close()
         if self.cluster is not None:
-            self.cluster.close(timeout=2)
+            self.cluster.close()
 
     def __enter__(self) -> DaskRunner:
+        if self.cluster is not None:  # known now, for stopping them at once on Ctrl-C
+            self.local_pids = list(self.client.run(os.getpid).values())
         return self
 
     def __exit__(self, exc_type, *_) -> None:
-        if exc_type is not None and self.submitted:
-            self.client.cancel(list(self.submitted))  # Ctrl-C or an error: the cluster drops this batch's files
-        self.close()
+        if exc_type is None:
+            self.close()
+            return
+        # Ctrl-C or an error: a scheduler drops the files of a client that leaves; the workers of our own cluster
+        # are stopped now, not after the file each is on (a scan takes up to a minute), so the command ends at once
+        for pid in self.local_pids:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with suppress(Exception):  # leaving anyway: a slow goodbye from the scheduler is not worth waiting for
+            self.client.close(timeout=1)
+            if self.cluster is not None:
+                self.cluster.close(timeout=1)
 
 
 def has_dashboard() -> bool:

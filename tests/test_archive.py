@@ -8,41 +8,14 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import REPO, SAMPLES, SHARED
+from conftest import REPO, SHARED, content
 from extractor import archive
 from extractor.cli import main
 from extractor.pipeline import FileResult
 from extractor.series import series_key
 from schemas.table import Cell, Column, Row, Table
 
-SEEDS = SHARED / "seeds"
 RESIDENTIAL = "焦作市燃气居民用户安全装置加装"  # seeds 000 (统计表, 2022-09-25) and 001 (进度表, 2022-11-21)
-TABLES = ["files", "pages", "tables", "cells", "flags", "articles", "captions", "furniture"]
-TIMING = {"files": "EXCLUDE (seconds, ingested_at)"}
-
-
-@pytest.fixture(scope="module")
-def inputs(tmp_path_factory):
-    """Four sample PDFs and the two seed dumps that print the residential table."""
-    if not SEEDS.exists():
-        pytest.skip("../shared/seeds is not beside the repository")
-    folder = tmp_path_factory.mktemp("inputs")
-    for path in sorted(SAMPLES.glob("*.pdf"))[:4] + sorted(SEEDS.glob("00[01]_*.txt")):
-        shutil.copy(path, folder / path.name)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def full_db(inputs, tmp_path_factory):
-    """An uninterrupted run on two workers."""
-    db = tmp_path_factory.mktemp("full") / "archive.duckdb"
-    assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
-    return db
-
-
-def content(db) -> dict[str, list[tuple]]:
-    with archive.connect(db, read_only=True) as con:
-        return {t: con.execute(f"SELECT * {TIMING.get(t, '')} FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
 
 
 def test_ingesting_twice_stores_each_page_once(inputs, full_db, tmp_path, capsys):
