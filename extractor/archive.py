@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -163,7 +164,7 @@ def problem(db: Path | str, exc: duckdb.Error) -> str:
     if re.search(r"not a valid DuckDB database|Could not read enough bytes|Corrupt database|checksum", text):
         return (f"{db}: not a DuckDB archive, or a truncated or damaged one ({first}); give the right file, "
                 f"or restore it from a copy, or ingest again into a new file")
-    return f"{db}: cannot be opened as an archive ({first})"
+    return f"{db}: cannot be used as an archive ({first})"
 
 
 def connect(db: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -173,16 +174,18 @@ def connect(db: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     except duckdb.Error as exc:
         raise ArchiveError(problem(db, exc)) from None
     try:
-        if not read_only:
-            con.execute(SCHEMA)
         known = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        # a new or empty file becomes an archive; another program's database is left alone
+        if not read_only and (not known or "files" in known):
+            con.execute(SCHEMA)
+            known |= set(TABLES)
     except duckdb.Error as exc:
         con.close()
         raise ArchiveError(problem(db, exc)) from None
     if missing := [t for t in TABLES if t not in known]:
         con.close()
         raise ArchiveError(f"{db}: a DuckDB file but not a baozhi archive (no table {missing[0]}); "
-                           f"give the file that baozhi ingest wrote")
+                           f"give the file that baozhi ingest wrote, or a new file name")
     return con
 
 
@@ -240,10 +243,8 @@ def store(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str) -> None:
             for part in ("articles", "captions", "furniture"):  # the fields of ArticlesOfPage, one table each
                 _insert(con, part, model_frame(h, [m for page in r.articles for m in getattr(page, part)]))
         con.commit()
-    except BaseException as exc:
+    except BaseException:
         con.rollback()
-        if isinstance(exc, duckdb.InterruptException):  # DuckDB's form of Ctrl-C arriving mid-query
-            raise KeyboardInterrupt from None
         raise
 
 
@@ -324,15 +325,39 @@ class LocalPool:
             self.pool.shutdown()
             return
         # Ctrl-C or an error: drop the files not started, and stop the running ones now rather than let the
-        # interpreter wait for them at exit (a scan can take a minute); the pool has no public way to do it
+        # interpreter wait for them at exit (a scan can take a minute); the pool has no public way to do it, and
+        # forgets its processes on shutdown
+        processes = list((self.pool._processes or {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in list((self.pool._processes or {}).values()):
+        for process in processes:
             process.terminate()
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Ctrl-C during a transaction takes effect right after it (a file's commit takes milliseconds): DuckDB,
+    interrupted mid-query, would end the query with an error, and the good file be recorded as failed."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives signals
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def commit(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str, db: Path | str) -> Ingested:
     """store, and when the file's rows cannot be stored, its failure instead; ArchiveError when not even that can
     be written (disk full, file gone)."""
+    with uninterrupted():
+        return store_or_fail(con, item, layout, db)
+
+
+def store_or_fail(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str, db: Path | str) -> Ingested:
     try:
         store(con, item, layout)
         return item
@@ -411,32 +436,37 @@ def load_shards(con: duckdb.DuckDBPyConnection, shards: Path, chunk: int = 500) 
     loaded = skipped = 0
     for start in range(0, len(folders), chunk):
         part = folders[start:start + chunk]
-        con.begin()
-        try:
-            con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT *, parse_dirpath(filename) AS shard "
-                        "FROM read_parquet(?, filename = true)", [[str(f / "files.parquet") for f in part]])
-            con.execute("DELETE FROM incoming WHERE file_hash IN (SELECT file_hash FROM files WHERE status = 'ok')")
-            # a failure that a shard of the same file or content says is now ok is not loaded
-            con.execute("DELETE FROM incoming WHERE status = 'failed' AND (path IN (SELECT path FROM incoming WHERE "
-                        "status = 'ok') OR file_hash IN (SELECT file_hash FROM incoming WHERE status = 'ok'))")
-            con.execute("DELETE FROM files WHERE status = 'failed' AND (path IN (SELECT path FROM incoming) OR "
-                        "file_hash IN (SELECT file_hash FROM incoming))")
-            con.execute("INSERT INTO files BY NAME SELECT * EXCLUDE (filename, shard) FROM incoming")
-            ok = [s for (s,) in con.execute("SELECT shard FROM incoming WHERE status = 'ok' ORDER BY shard").fetchall()]
-            for table in TABLES[1:]:
-                if ok:
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)",
-                                [[f"{s}/{table}.parquet" for s in ok]])
-            n = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
-            con.execute("DROP TABLE incoming")
-            con.commit()
-        except BaseException as exc:
-            con.rollback()
-            if isinstance(exc, duckdb.InterruptException):
-                raise KeyboardInterrupt from None
-            raise
+        with uninterrupted():
+            n = load_chunk(con, part)
         loaded, skipped = loaded + n, skipped + len(part) - n
     return loaded, skipped
+
+
+def load_chunk(con: duckdb.DuckDBPyConnection, part: list[Path]) -> int:
+    """One transaction: the shards of part, with store's rules; returns how many files were loaded."""
+    con.begin()
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT *, parse_dirpath(filename) AS shard "
+                    "FROM read_parquet(?, filename = true)", [[str(f / "files.parquet") for f in part]])
+        con.execute("DELETE FROM incoming WHERE file_hash IN (SELECT file_hash FROM files WHERE status = 'ok')")
+        # a failure that a shard of the same file or content says is now ok is not loaded
+        con.execute("DELETE FROM incoming WHERE status = 'failed' AND (path IN (SELECT path FROM incoming WHERE "
+                    "status = 'ok') OR file_hash IN (SELECT file_hash FROM incoming WHERE status = 'ok'))")
+        con.execute("DELETE FROM files WHERE status = 'failed' AND (path IN (SELECT path FROM incoming) OR "
+                    "file_hash IN (SELECT file_hash FROM incoming))")
+        con.execute("INSERT INTO files BY NAME SELECT * EXCLUDE (filename, shard) FROM incoming")
+        ok = [s for (s,) in con.execute("SELECT shard FROM incoming WHERE status = 'ok' ORDER BY shard").fetchall()]
+        for table in TABLES[1:]:
+            if ok:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)",
+                            [[f"{s}/{table}.parquet" for s in ok]])
+        n = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+        con.execute("DROP TABLE incoming")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return n
 
 
 def cells_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

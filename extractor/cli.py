@@ -177,6 +177,9 @@ def ingest(args: argparse.Namespace) -> int:
     except archive.ArchiveError as exc:
         console.print(f"baozhi: {escape(str(exc))}", highlight=False)
         return 1
+    except duckdb.Error as exc:  # a damaged archive can open and fail later, on the first page it cannot read
+        console.print(f"baozhi: {escape(archive.problem(args.db, exc))}", highlight=False)
+        return 1
     finally:
         if con is not None:
             con.close()
@@ -223,6 +226,9 @@ def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnect
             console.print(job(con), highlight=False)
     except archive.ArchiveError as exc:
         console.print(f"baozhi: {escape(str(exc))}", highlight=False)
+        return 1
+    except duckdb.Error as exc:
+        console.print(f"baozhi: {escape(archive.problem(args.db, exc))}", highlight=False)
         return 1
     except KeyboardInterrupt:
         console.print("interrupted")
