@@ -29,7 +29,7 @@ test: setup test-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/pip install -q -e '.[bench,cluster]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ingest_bench.py
 	test -f bench/corpus_out/corpus.jsonl || $(MAKE) corpus
