@@ -1,9 +1,11 @@
 """Writes the output contract into OUT/: cells.csv, flags.csv, tables/<table_id>.csv, manifest.json.
-Every file is written to a temporary name and moved into place, so a reader never sees half a file."""
+Every file is written to a temporary name and moved into place, so a reader never sees half a file.
+Every spreadsheet-bound table goes through `inert_frame`, so no printed text becomes a live formula."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,31 @@ from schemas.table import Table
 CELL_COLUMNS = ["source", "page", "table_id", "table_title", "table_date", "row", "column", "printed", "value",
                 "confidence", "x0", "y0", "x1", "y1", "row_kind"]
 FLAG_COLUMNS = ["source", "page", "table_id", "row", "column", "kind", "printed", "expected", "severity", "message"]
+
+
+# OWASP's CSV-injection rule: a spreadsheet reads a cell starting with one of these as a formula (or, for tab
+# and carriage return, strips them and reads what follows), so such text gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ...except a plain signed number as printed (-3, -1.5, +2, -0.5%): a spreadsheet reads it as that number.
+PLAIN_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?%?")
+
+
+def inert_text(text: str) -> str:
+    """text with a leading apostrophe when a spreadsheet would run it as a formula."""
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as written to a CSV or xlsx file: every text cell and column name made inert. Number columns are
+    left alone: a float or integer cell is never a formula."""
+    inert = lambda v: inert_text(v) if isinstance(v, str) else v
+    out = frame.rename(columns=inert)
+    for i, dtype in enumerate(out.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            out.iloc[:, i] = out.iloc[:, i].map(inert)
+    return out
 
 
 def atomic_write(path: Path, write) -> None:
@@ -74,6 +101,7 @@ def wide_frame(table: Table) -> pd.DataFrame:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     # utf-8-sig so that spreadsheet programs open the Chinese text correctly
+    frame = inert_frame(frame)
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
