@@ -20,6 +20,9 @@ CELL_COLUMNS = ["source", "page", "table_id", "table_title", "table_date", "row"
 FLAG_COLUMNS = ["source", "page", "table_id", "row", "column", "kind", "printed", "expected", "severity", "message"]
 
 
+# A file name that is not UTF-8 (Linux allows any bytes) holds lone surrogates once decoded; they are written as
+# \udcXX escapes, so every output stays valid UTF-8 (and valid JSON) and still shows where the odd bytes were.
+UNENCODABLE = "backslashreplace"
 # OWASP's CSV-injection rule: a spreadsheet reads a cell starting with one of these as a formula (or, for tab
 # and carriage return, strips them and reads what follows), so such text gets a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +51,7 @@ def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def atomic_write(path: Path, write) -> None:
     """Calls write(tmp_path), then renames tmp_path to path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp.", dir=path.parent)  # a short name: path's may be as long as allowed
     os.close(fd)
     try:
         write(Path(tmp))
@@ -102,7 +105,8 @@ def wide_frame(table: Table) -> pd.DataFrame:
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     # utf-8-sig so that spreadsheet programs open the Chinese text correctly
     frame = inert_frame(frame)
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig",
+                                                       errors=UNENCODABLE))
 
 
 def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: dict) -> None:
@@ -120,6 +124,6 @@ def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: d
             write_csv(out / "tables" / f"{table.table_id}.csv", wide_frame(table))
         else:
             text = f"{table.title or ''}\n{table.raw_text or ''}\n"
-            atomic_write(out / "tables" / f"{table.table_id}.txt", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            atomic_write(out / "tables" / f"{table.table_id}.txt", lambda tmp: tmp.write_text(text, encoding="utf-8", errors=UNENCODABLE))
     atomic_write(out / "manifest.json", lambda tmp: tmp.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"))
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8", errors=UNENCODABLE))

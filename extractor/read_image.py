@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -33,6 +34,7 @@ CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characte
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 GUTTER_EM = 0.5            # a blank this wide (in line heights) ending at a column start is a column gutter
+MIN_SIDE_PX = 32           # a page image narrower or lower than this holds no legible line, let alone a table
 SIZE_NOISE = 0.1           # OCR'd lines of running text whose sizes differ by less than this share are one size
 
 
@@ -62,18 +64,23 @@ def gray_8bit(frame: Image.Image) -> np.ndarray:
     return np.array(frame.convert("L"))
 
 
-def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]:
-    """Each frame of an image file (TIFFs may hold several pages) as grayscale, with its resolution."""
+def big_enough(path: Path, page: int, gray: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    if min(h, w) < MIN_SIDE_PX:
+        raise InputError(f"{path}: page {page} is {w}×{h} pixels, too small to hold a table")
+    return gray
+
+
+def load_frames(path: Path, dpi: float | None) -> Iterator[tuple[np.ndarray, float]]:
+    """Each frame of an image file (TIFFs may hold several pages) as grayscale, with its resolution, one at a time."""
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file (0 bytes)")
     try:
         with Image.open(path) as image:
-            frames = []
-            for frame in ImageSequence.Iterator(image):
+            for n, frame in enumerate(ImageSequence.Iterator(image), start=1):
                 found = frame.info.get("dpi")
                 frame_dpi = dpi or (float(found[0]) if found and found[0] and found[0] > 20 else DEFAULT_DPI)
-                frames.append((gray_8bit(frame), frame_dpi))
-            return frames
+                yield big_enough(path, n, gray_8bit(frame)), frame_dpi
     except UnidentifiedImageError as exc:
         raise InputError(f"{path}: not an image this tool can read (PNG, JPEG or TIFF expected)") from exc
     except (OSError, SyntaxError, ValueError) as exc:
@@ -514,11 +521,16 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
 
 def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
                ocr_articles: bool = False) -> list[Page]:
-    """One OCR'd Page per frame of a PNG, JPEG or TIFF file."""
+    return list(image_pages(path, dpi, backend, ocr_articles))
+
+
+def image_pages(path: Path, dpi: float | None = None, backend: str = "rapidocr",
+                ocr_articles: bool = False) -> Iterator[Page]:
+    """One OCR'd Page per frame of a PNG, JPEG or TIFF file, one at a time."""
     path = Path(path)
     engine = get_backend(backend)
-    return [ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
-            for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1)]
+    for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1):
+        yield ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
 
 
 def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> np.ndarray:
@@ -534,7 +546,7 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> np.ndarray:
 def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
                  ocr_articles: bool = False) -> Page:
     """A PDF page with no text layer, rasterised and OCR'd."""
-    gray = render_pdf_page(pdf_path, page_number, dpi)
+    gray = big_enough(pdf_path, page_number, render_pdf_page(pdf_path, page_number, dpi))
     return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
 
 
@@ -555,7 +567,7 @@ def ocr_pdf_area(pdf_path: Path, page_number: int, area: Box, min_paper: float, 
     top, bottom = max(0, int(area.top * scale)), min(gray.shape[0], int(area.bottom * scale) + 1)
     left, right = max(0, int(area.x0 * scale)), min(gray.shape[1], int(area.x1 * scale) + 1)
     crop = gray[top:bottom, left:right]
-    if crop.size == 0 or not printed_matter(crop, min_paper, max_midtones):
+    if min(crop.shape) < MIN_SIDE_PX or not printed_matter(crop, min_paper, max_midtones):
         return None
     read = ocr_page(crop, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
     dx, dy = left / scale, top / scale
