@@ -586,13 +586,18 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.nd
     """The page rendered in grey, and the resolution it was rendered at: dpi, or less for a page so large that
     dpi would exceed the decoded-pixel cap."""
     import pypdfium2 as pdfium
-    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        pdf = pdfium.PdfDocument(str(pdf_path))
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{pdf_path}: page {page_number} cannot be drawn (damaged PDF: {exc})") from exc
     try:
         page = pdf[page_number - 1]
         width, height = page.get_size()
         dpi = dpi / reduction(max(1, round(width * dpi / 72)), max(1, round(height * dpi / 72)), dpi)
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
         return np.array(bitmap.to_pil().convert("L")), dpi
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{pdf_path}: page {page_number} cannot be drawn (damaged PDF: {exc})") from exc
     finally:
         pdf.close()
 

@@ -205,6 +205,15 @@ def each_pdf_page(path: Path) -> Iterator[Page]:
     """One Page per PDF page, plus one per turned block on it (Page.rotation), read one page at a time (a page's
     parsed objects are dropped before the next is read); a page with no text layer comes back with no words and
     kind 'scan'. A PDF whose cross-reference table pdfminer cannot use is read from the copy pdfium repairs."""
+    try:
+        yield from _pages(path)
+    except InputError:
+        raise
+    except Exception as exc:  # pdfminer raises many types on damaged objects, at any page
+        raise damaged(path, exc) from exc
+
+
+def _pages(path: Path) -> Iterator[Page]:
     pdf = open_pdf(path)
     try:
         count = page_count(pdf, path)
