@@ -32,6 +32,7 @@ bench: setup
 	$(BIN)/pip install -q -e '.[bench,cluster]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/memory_bench.py
 	test -f bench/corpus_out/corpus.jsonl || $(MAKE) corpus
 	$(BIN)/python bench/corpus_bench.py bench/corpus_out
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from importlib import resources
@@ -17,23 +18,31 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from extractor import __version__, archive
-from extractor.export import write_outputs
-from extractor.export_articles import write_articles
+from extractor.batch import Batch, OutputError
 from extractor.ocr import get_backend
 from extractor.pipeline import SUPPORTED, FileResult, OcrOptions, process_file
-from extractor.report import from_archive, from_results, write_report
+from extractor.report import from_archive, write_report
 
 
 def expand_inputs(items: list[str]) -> list[Path]:
-    """Files as given; folders walked for the supported file types, in sorted order."""
+    """Files as given; folders walked for the supported file types, in sorted order. What cannot be walked or
+    read (a folder without permission, a dangling symbolic link) is kept as an input, so the batch names it."""
     paths: list[Path] = []
     for item in items:
         path = Path(item)
-        if path.is_dir():
-            paths += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
-        else:
+        if not path.is_dir():
             paths.append(path)
-    return paths
+            continue
+        found: list[Path] = []
+        seen: set[str] = set()
+        for root, dirs, files in os.walk(path, onerror=lambda exc: found.append(Path(exc.filename)), followlinks=True):
+            if os.path.realpath(root) in seen:   # a symbolic link back up the tree
+                dirs.clear()
+                continue
+            seen.add(os.path.realpath(root))
+            found += [Path(root, name) for name in files if Path(name).suffix.lower() in SUPPORTED]
+        paths += sorted(found)
+    return list(dict.fromkeys(paths))  # a file named twice (a folder and a file in it) is one input
 
 
 def manifest(results: list[FileResult], started: float, layout: str) -> dict:
@@ -57,12 +66,18 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
     }
 
 
+def one_line(message: str) -> str:
+    """A message as one line of plain text: control characters (a newline in a file name) shown as escapes, and
+    nothing read as markup."""
+    return escape("".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in message))
+
+
 def say_result(console: Console, result: FileResult) -> None:
-    """One line per error or warning; file names are printed as they are, never read as markup."""
+    """One line per error or warning."""
     if result.error:
-        console.print(f"[red]error[/red] {escape(result.error)}", highlight=False)
+        console.print(f"[red]error[/red] {one_line(result.error)}", highlight=False)
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False)
+        console.print(f"[yellow]warning[/yellow] {one_line(warning)}", highlight=False)
 
 
 def say_failures(console: Console, errors: list[str], total: int, where: str = "") -> int:
@@ -71,15 +86,22 @@ def say_failures(console: Console, errors: list[str], total: int, where: str = "
         return 0
     console.print(f"{len(errors)} of {total} files failed{where}:", highlight=False)
     for error in errors:
-        console.print(f"  {escape(error)}", highlight=False)
+        console.print(f"  {one_line(error)}", highlight=False)
     return 1
 
 
+# Table ids start with the file's stem and name files in tables/: a stem longer than this (in UTF-8 bytes) is cut,
+# so that <id>.csv stays within the 255 bytes a file name may have.
+MAX_PREFIX_BYTES = 120
+
+
 def unique_prefixes(paths: list[Path]) -> dict[Path, str]:
-    """Table-id prefixes: the file's stem, with a short hash of its path where two inputs share a stem."""
-    stems = Counter(p.stem for p in paths)
-    return {p: p.stem if stems[p.stem] == 1 else f"{p.stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
-            for p in paths}
+    """Table-id prefixes: the file's stem (cut to MAX_PREFIX_BYTES), with a short hash of its path where two inputs
+    share one or the stem was cut."""
+    short = {p: p.stem.encode()[:MAX_PREFIX_BYTES].decode(errors="ignore") for p in paths}
+    stems = Counter(short.values())
+    return {p: stem if stems[stem] == 1 and stem == p.stem else f"{stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
+            for p, stem in short.items()}
 
 
 def layout_name(name: str) -> str:
@@ -105,27 +127,49 @@ def extract(args: argparse.Namespace) -> int:
             return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        console.print(f"baozhi: {escape(str(out))}: exists and is not a folder", highlight=False)
+        console.print(f"baozhi: {one_line(str(out))}: exists and is not a folder", highlight=False)
         return 2
     started = time.perf_counter()
     results: list[FileResult] = []
     prefixes = unique_prefixes(paths)
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("extracting", total=len(paths))
-        for path in paths:
-            result = process_file(path, args.layout, OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr), prefixes[path])
-            results.append(result)
-            say_result(console, result)
-            # outputs are rewritten after every file, so an interrupted batch keeps what it finished
-            write_outputs(out, [t for r in results for t in r.tables], [f for r in results for f in r.flags],
-                          manifest(results, started, args.layout))
-            write_articles(out, [a for r in results for a in r.articles])
-            progress.advance(task)
-    write_report(out / "report.html", from_results(results))
+    ocr = OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr)
+    batch = Batch(out, {"layout": args.layout, "ocr": [ocr.backend, ocr.articles, ocr.mode]})
+    resumed = 0
+    try:
+        batch.prepare()
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("extracting", total=len(paths))
+            for path in paths:
+                result = batch.resumed(path, prefixes[path])
+                if result is None:
+                    result = process_file(path, args.layout, ocr, prefixes[path])
+                    batch.done(path, prefixes[path], result)
+                else:
+                    resumed += 1
+                results.append(result)
+                say_result(console, result)
+                progress.advance(task)
+    except KeyboardInterrupt:
+        return interrupted(console, batch, results, manifest(results, started, args.layout), len(paths))
+    except OutputError as exc:
+        console.print(f"baozhi: {one_line(str(exc))}", highlight=False)
+        return 1
+    try:
+        batch.finish(results, manifest(results, started, args.layout))
+    except KeyboardInterrupt:
+        console.print(f"interrupted while writing: {one_line(str(out))} keeps the outputs of the previous run; "
+                      f"run again to go on", highlight=False)
+        return 130
+    except OutputError as exc:
+        console.print(f"baozhi: {one_line(str(exc))}; run again when there is room", highlight=False)
+        return 1
+    if resumed:
+        console.print(f"{resumed} files taken from the journal of an interrupted run ({one_line(str(batch.journal))})",
+                      highlight=False)
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
-    console.print(f"{len(results)} files, {tables} tables, {flags} flags → {escape(str(out))}", highlight=False)
+    console.print(f"{len(results)} files, {tables} tables, {flags} flags → {one_line(str(out))}", highlight=False)
     return say_failures(console, [r.error for r in failed], len(results))
 
 
@@ -135,6 +179,18 @@ def runner_of(args: argparse.Namespace) -> archive.Runner:
         from extractor.cluster import DaskRunner
         return DaskRunner(args.scheduler, args.workers, args.retries, args.layout)
     return archive.LocalPool(args.workers)
+
+
+def interrupted(console: Console, batch: Batch, results: list[FileResult], manifest: dict, total: int) -> int:
+    """Ctrl-C: the outputs of the files finished so far written as one unit, then exit code 130. The journal
+    stays, so the same command run again goes on where this one stopped."""
+    try:
+        batch.finish(results, {**manifest, "interrupted": True}, complete=False)
+        where = f"the outputs of the {len(results)} of {total} files finished are in {batch.out}"
+    except (OutputError, KeyboardInterrupt):
+        where = f"{batch.out} keeps the outputs of the previous run"
+    console.print(f"interrupted: {one_line(where)}; run the same command again to go on", highlight=False)
+    return 130
 
 
 def ingest(args: argparse.Namespace) -> int:

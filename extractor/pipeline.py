@@ -2,7 +2,9 @@
 One input file is the unit of work; batching lives in the CLI."""
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from extractor.errors import InputError
 from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
 from extractor.ocr_review import review_flags
-from extractor.read_pdf import read_pdf
+from extractor.read_pdf import each_pdf_page
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
 from schemas.document import Page, TextLayerSettings, boxes_on_page
@@ -87,8 +89,9 @@ class OcrOptions:
     mode: str = "auto"          # PDF pages: auto (OCR where the text layer fails its check), always, never
 
 
-def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> list[Page]:
-    """The pages of a PDF: the text layer where it passes its check (extractor.text_layer), OCR elsewhere."""
+def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> Iterator[Page]:
+    """The pages of a PDF, one at a time: the text layer where it passes its check (extractor.text_layer), OCR
+    elsewhere."""
     from extractor.read_image import ocr_pdf_area, ocr_pdf_page
     from extractor.text_layer import check_text_layer, with_ocr_inside
     settings = TextLayerSettings()
@@ -97,25 +100,22 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
         with timer("ocr"):
             return ocr_pdf_page(path, page.page, backend=ocr.backend, ocr_articles=ocr.articles)
 
-    with timer("read"):
-        pages = read_pdf(path)
-    read = []
-    for page in pages:
+    for page in timed(each_pdf_page(path), timer, "read"):
         if page.kind == "scan":
-            read.append(scanned(page) if ocr.mode != "never" else page)
+            yield scanned(page) if ocr.mode != "never" else page
             continue
         if ocr.mode == "always":
-            read.append(scanned(page))
+            yield scanned(page)
             continue
         verdict = check_text_layer(page, settings)
         if ocr.mode == "never":
             if not verdict.trusted or verdict.uncovered:
                 warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons) or '有文字层未覆盖的图片'}），"
                                 f"按 --ocr never 照用")
-            read.append(page)
+            yield page
         elif not verdict.trusted:
             warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons)}），整页改用 OCR 识别")
-            read.append(scanned(page))
+            yield scanned(page)
         elif verdict.uncovered:
             with timer("ocr"):
                 areas = [ocr_pdf_area(path, page.page, box, settings.min_paper, settings.max_midtones,
@@ -124,37 +124,54 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
             if printed:
                 warnings.append(f"{path}: 第 {page.page} 页有 {len(printed)} 张印有文字的图片不在文字层中，"
                                 f"图片部分用 OCR 识别")
-            read.append(with_ocr_inside(page, printed) if printed else page)
+            yield with_ocr_inside(page, printed) if printed else page
         else:
-            read.append(page)
-    return read
+            yield page
 
 
 def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(),
-               warnings: list[str] | None = None) -> tuple[str, list[Page]]:
-    """The file's pages with the characters printed (extractor.characters), and its kind: pdf, scan or text."""
+               warnings: list[str] | None = None) -> tuple[str, Iterator[Page]]:
+    """The file's kind (pdf, scan or text) and its pages with the characters printed (extractor.characters), read
+    one at a time as they are asked for, so that a long PDF or TIFF holds one page in memory, not all of them.
+    (A PDF whose pages all need OCR turns out a "scan" at the end.)"""
     from extractor.characters import page_as_printed
     kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [])
-    return kind, [page_as_printed(p) for p in pages]
+    return kind, map(page_as_printed, pages)
 
 
-def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> tuple[str, list[Page]]:
+def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> tuple[str, Iterator[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
+        if path.is_symlink():
+            raise InputError(f"{path}: dangling symbolic link (to {os.readlink(path)}, which does not exist)")
         raise InputError(f"{path}: no such file")
+    if path.is_dir():  # a folder given as an input is walked; one that comes here could not be
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise InputError(f"{path}: folder cannot be read ({exc.strerror})") from exc
+        raise InputError(f"{path}: is a folder")
     if suffix in PDF_SUFFIXES:
-        pages = pdf_pages(path, timer, ocr, warnings)
-        return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
+        return "pdf", pdf_pages(path, timer, ocr, warnings)
     if suffix in IMAGE_SUFFIXES:
-        from extractor.read_image import read_image
-        with timer("ocr"):
-            return "scan", read_image(path, backend=ocr.backend, ocr_articles=ocr.articles)
+        from extractor.read_image import image_pages
+        return "scan", timed(image_pages(path, backend=ocr.backend, ocr_articles=ocr.articles), timer, "ocr")
     if suffix in TEXT_SUFFIXES:
         from extractor.read_text import read_text_dump
         with timer("read"):
-            return "text", read_text_dump(path)
+            return "text", iter(read_text_dump(path))
     raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or an image "
                      f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+
+
+def timed(pages: Iterator[Page], timer: Timer, stage: str) -> Iterator[Page]:
+    """pages, the time spent producing each counted to stage."""
+    while True:
+        with timer(stage):
+            page = next(pages, None)
+        if page is None:
+            return
+        yield page
 
 
 def unparsed_flag(table: Table) -> Flag:
@@ -172,10 +189,12 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = Oc
     try:
         hints = load_layout(layout)
         result.kind, pages = read_pages(path, timer, ocr, result.warnings)
-        result.pages = len(pages)
-        result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
+        scanned = 0
         for page in pages:
+            result.pages += 1
+            result.ocr_backend = result.ocr_backend or page.ocr_backend
+            scanned += page.kind == "scan"
             if page.kind == "scan" and page.ocr_backend is None:
                 result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
                 continue
@@ -184,6 +203,8 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = Oc
             with timer("articles"):
                 result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box],
                                                         id_prefix or path.stem))
+        if result.kind == "pdf" and scanned == result.pages:
+            result.kind = "scan"
         with timer("check"):
             for table in result.tables:
                 flags = check_table(table) if table.columns else [unparsed_flag(table)]
@@ -192,6 +213,8 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = Oc
             result.warnings.append(f"{path}: no table found")
     except InputError as exc:
         result.error = str(exc)
+    except OSError as exc:  # no permission, an I/O error of the disk: the file, not the tool
+        result.error = f"{path}: cannot be read ({exc.strerror or exc})"
     except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         result.error = f"{path}: internal error while processing ({type(exc).__name__}: {first_line})"

@@ -1,7 +1,9 @@
 """Born-digital PDF pages become text pieces: pdfplumber words with boxes, and ruling lines from vector graphics."""
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
@@ -146,17 +148,37 @@ def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page
 
 
 def damaged(path: Path, exc: BaseException) -> InputError:
-    head = path.read_bytes()[:5]
+    with path.open("rb") as f:
+        head = f.read(5)
     if head != b"%PDF-":
         return InputError(f"{path}: not a PDF (the file does not start with %PDF-)")
     return InputError(f"{path}: damaged or truncated PDF ({type(exc).__name__})")
 
 
-def open_pdf(path: Path) -> pdfplumber.PDF:
+def repaired(path: Path) -> io.BytesIO | None:
+    """The PDF as pdfium rewrites it: pdfium rebuilds a cross-reference table whose offsets are wrong, which
+    pdfminer cannot; None when pdfium cannot open the file either."""
+    import pypdfium2 as pdfium
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        if len(pdf) == 0:
+            return None
+        copy = io.BytesIO()
+        pdf.save(copy)
+        copy.seek(0)
+        return copy
+    finally:
+        pdf.close()
+
+
+def open_pdf(path: Path, source: Path | io.BytesIO | None = None) -> pdfplumber.PDF:
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file (0 bytes)")
     try:
-        return pdfplumber.open(path)
+        return pdfplumber.open(source or path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
     except PdfminerException as exc:
@@ -168,21 +190,48 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
         raise damaged(path, exc) from exc
 
 
+def page_count(pdf: pdfplumber.PDF, path: Path) -> int:
+    try:
+        return len(pdf.pages)
+    except Exception as exc:  # pdfminer raises many types on damaged page trees
+        raise damaged(path, exc) from exc
+
+
 def read_pdf(path: Path) -> list[Page]:
-    """One Page per PDF page, plus one per turned block on it (Page.rotation); a page with no text layer comes
-    back with no words and kind 'scan'."""
+    return list(each_pdf_page(path))
+
+
+def each_pdf_page(path: Path) -> Iterator[Page]:
+    """One Page per PDF page, plus one per turned block on it (Page.rotation), read one page at a time (a page's
+    parsed objects are dropped before the next is read); a page with no text layer comes back with no words and
+    kind 'scan'. A PDF whose cross-reference table pdfminer cannot use is read from the copy pdfium repairs."""
+    try:
+        yield from _pages(path)
+    except InputError:
+        raise
+    except Exception as exc:  # pdfminer raises many types on damaged objects, at any page
+        raise damaged(path, exc) from exc
+
+
+def _pages(path: Path) -> Iterator[Page]:
     pdf = open_pdf(path)
-    with pdf:
-        try:
-            count = len(pdf.pages)
-        except Exception as exc:  # pdfminer raises many types on damaged page trees
-            raise damaged(path, exc) from exc
-        if count == 0:
+    try:
+        count = page_count(pdf, path)
+    except InputError:
+        count = 0
+    if count == 0:
+        copy = repaired(path)
+        if copy is None:
+            pdf.close()
             raise InputError(f"{path}: PDF has no pages")
-        pages = []
+        pdf.close()
+        pdf = open_pdf(path, copy)
+        count = page_count(pdf, path)
+    with pdf:
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                pages += pdf_views(page, number, path.name)
+                views = pdf_views(page, number, path.name)
             except Exception as exc:
                 raise InputError(f"{path}: page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
-        return pages
+            page.close()  # its characters, objects and layout, cached by pdfplumber, are not needed again
+            yield from views
