@@ -10,22 +10,22 @@ from collections import Counter
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from extractor import __version__
 
-from extractor import __version__, archive
-from extractor.export import write_outputs
-from extractor.export_articles import write_articles
-from extractor.ocr import get_backend
-from extractor.pipeline import SUPPORTED, FileResult, OcrOptions, process_file
-from extractor.report import from_archive, from_results, write_report
+# The pipeline's modules (pandas, duckdb, OCR, jieba) take seconds to import: each command imports what it runs,
+# so that `baozhi --version` and `--help` answer at once.
+if TYPE_CHECKING:
+    import duckdb
+    from rich.console import Console
+
+    from extractor.pipeline import FileResult
 
 
 def expand_inputs(items: list[str]) -> list[Path]:
     """Files as given; folders walked for the supported file types, in sorted order."""
+    from extractor.pipeline import SUPPORTED
     paths: list[Path] = []
     for item in items:
         path = Path(item)
@@ -59,6 +59,7 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
 
 def say_result(console: Console, result: FileResult) -> None:
     """One line per error or warning; file names are printed as they are, never read as markup."""
+    from rich.markup import escape
     if result.error:
         console.print(f"[red]error[/red] {escape(result.error)}", highlight=False)
     for warning in result.warnings:
@@ -67,6 +68,7 @@ def say_result(console: Console, result: FileResult) -> None:
 
 def say_failures(console: Console, errors: list[str], total: int, where: str = "") -> int:
     """The failed files listed again at the end of a batch; the exit code."""
+    from rich.markup import escape
     if not errors:
         return 0
     console.print(f"{len(errors)} of {total} files failed{where}:", highlight=False)
@@ -91,8 +93,21 @@ def layout_name(name: str) -> str:
     return name
 
 
+def console_for_messages() -> Console:
+    from rich.console import Console
+    return Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
+
+
 def extract(args: argparse.Namespace) -> int:
-    console = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from extractor.export import write_outputs
+    from extractor.export_articles import write_articles
+    from extractor.ocr import get_backend
+    from extractor.pipeline import OcrOptions, process_file
+    from extractor.report import from_results, write_report
+    console = console_for_messages()
     paths = expand_inputs(args.inputs)
     if not paths:
         console.print("baozhi: no input files")
@@ -130,7 +145,10 @@ def extract(args: argparse.Namespace) -> int:
 
 
 def ingest(args: argparse.Namespace) -> int:
-    console = Console(stderr=True, soft_wrap=True)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from extractor import archive
+    console = console_for_messages()
     paths = expand_inputs(args.inputs)
     if not paths:
         console.print("baozhi: no input files")
@@ -167,7 +185,8 @@ def ingest(args: argparse.Namespace) -> int:
 
 def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
     """Runs job on the archive opened read-only and prints what it returns."""
-    console = Console(stderr=True, soft_wrap=True)
+    from extractor import archive
+    console = console_for_messages()
     if not Path(args.db).is_file():
         console.print(f"baozhi: {args.db}: no such archive", highlight=False)
         return 2
@@ -177,6 +196,8 @@ def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnect
 
 
 def export(args: argparse.Namespace) -> int:
+    from extractor import archive
+
     def job(con: duckdb.DuckDBPyConnection) -> str:
         sizes = archive.export(con, Path(args.out), args.layout)
         return f"{len(sizes)} series → {args.out}/series/, flags → {args.out}/flags.csv"
@@ -184,6 +205,8 @@ def export(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
+    from extractor.report import from_archive, write_report
+
     def job(con: duckdb.DuckDBPyConnection) -> str:
         write_report(Path(args.out), from_archive(con, args.layout))
         return f"report → {args.out}"

@@ -101,3 +101,17 @@ def test_an_ocr_backend_that_is_not_installed_is_refused_before_the_batch(tmp_pa
         pytest.skip("paddleocr is installed here")
     code = main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "out"), "--ocr-backend", "paddleocr"])
     assert code == 2 and "paddleocr" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_version_and_help_import_none_of_the_pipeline(tmp_path):
+    """`baozhi --version` and `--help` answer without loading pandas, duckdb, opencv, OCR or jieba (seconds)."""
+    import subprocess
+    import sys
+    probe = ("import sys\nfrom extractor.cli import main\n"
+             "for argv in (['--version'], ['--help'], ['extract', '--help']):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+             "print(' '.join(sorted(m for m in ('pandas', 'duckdb', 'cv2', 'jieba', 'rapidocr_onnxruntime', "
+             "'pdfplumber', 'rich.progress') if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert "0.1.0" in done.stdout and "extract" in done.stdout
+    assert done.stdout.splitlines()[-1] == ""
