@@ -19,8 +19,9 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel
 
-from extractor.export import FLAG_COLUMNS, cell_records, write_csv
+from extractor.export import FLAG_COLUMNS, cell_records, flags_by_severity, write_csv
 from extractor.hints import load_layout
+from extractor.messages import say
 from extractor.pipeline import FileResult, process_file
 from extractor.read_text import read_text_dump
 from extractor.roles import assign_roles
@@ -233,12 +234,13 @@ def ingest(con: duckdb.DuckDBPyConnection, todo: list[tuple[Path, str | None]], 
             try:
                 item = future.result()
             except Exception as exc:  # a worker that died (crash, out of memory): that file failed, the batch goes on
-                error = f"{path}: worker failed ({type(exc).__name__}: {exc})"
+                error = say("input.worker_failed", path=path, error=f"{type(exc).__name__}: {exc}")
                 item = Ingested(h, FileResult(source=path.name, path=str(path), error=error), [])
             try:
                 store(con, item, layout)
             except Exception as exc:  # rolled back; record the file as failed so the batch goes on
-                error = f"{path}: could not be stored ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                error = say("input.not_stored", path=path,
+                            error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
                 item = Ingested(h, FileResult(source=path.name, path=str(path), error=error), [])
                 store(con, item, layout)
             yield item.result
@@ -265,7 +267,7 @@ def all_flags(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> pd.DataFr
         FROM flags f LEFT JOIN tables t USING (file_hash, table_id)
         ORDER BY f.source, f.page, f.table_id""").df()
     stored["series"] = stored.pop("title").map(series_key)
-    return pd.concat([stored, cross_issue_flags(series)], ignore_index=True)
+    return flags_by_severity(pd.concat([stored, cross_issue_flags(series)], ignore_index=True))
 
 
 def safe_name(key: str) -> str:

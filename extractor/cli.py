@@ -8,11 +8,11 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor import __version__
+from extractor.messages import LANGUAGES, say, set_language
 
 # The pipeline's modules (pandas, duckdb, OCR, jieba) take seconds to import: each command imports what it runs,
 # so that `baozhi --version` and `--help` answer at once.
@@ -61,9 +61,9 @@ def say_result(console: Console, result: FileResult) -> None:
     """One line per error or warning; file names are printed as they are, never read as markup."""
     from rich.markup import escape
     if result.error:
-        console.print(f"[red]error[/red] {escape(result.error)}", highlight=False)
+        console.print(f"[red]{say('cli.error')}[/red] {escape(result.error)}", highlight=False)
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False)
+        console.print(f"[yellow]{say('cli.warning')}[/yellow] {escape(warning)}", highlight=False)
 
 
 def say_failures(console: Console, errors: list[str], total: int, where: str = "") -> int:
@@ -71,7 +71,7 @@ def say_failures(console: Console, errors: list[str], total: int, where: str = "
     from rich.markup import escape
     if not errors:
         return 0
-    console.print(f"{len(errors)} of {total} files failed{where}:", highlight=False)
+    console.print(escape(say("cli.failed", failed=len(errors), total=total, where=where)), highlight=False)
     for error in errors:
         console.print(f"  {escape(error)}", highlight=False)
     return 1
@@ -85,12 +85,17 @@ def unique_prefixes(paths: list[Path]) -> dict[Path, str]:
 
 
 def layout_name(name: str) -> str:
-    """argparse type: a layout file that exists in layouts/."""
-    known = sorted(f.name[:-5] for f in resources.files("layouts").iterdir() if f.name.endswith(".toml")
-                   and f.name != "series.toml")
-    if name not in known:
-        raise argparse.ArgumentTypeError(f"no layout {name!r}; known: {', '.join(known)}")
-    return name
+    """argparse type: the name of a layout file in layouts/, or the path of a .toml layout file that loads."""
+    from extractor.hints import layout_data, load_layout, packaged_layouts
+    known = packaged_layouts()
+    if name not in known and not (name.endswith(".toml") and Path(name).is_file()):
+        raise argparse.ArgumentTypeError(say("cli.unknown_layout", name=name, known=", ".join(known)))
+    try:
+        load_layout(name)
+        layout_data(name)["articles"]
+    except Exception as exc:  # a missing key, a bad pattern, a bad TOML: one line, not a traceback
+        raise argparse.ArgumentTypeError(say("cli.bad_layout_file", name=name, error=f"{type(exc).__name__}: {exc}"))
+    return name if name in known else str(Path(name).resolve())  # a path: the same file from a worker's folder
 
 
 def console_for_messages() -> Console:
@@ -110,7 +115,7 @@ def extract(args: argparse.Namespace) -> int:
     console = console_for_messages()
     paths = expand_inputs(args.inputs)
     if not paths:
-        console.print("baozhi: no input files")
+        console.print(say("cli.no_inputs"))
         return 2
     if args.ocr_backend != "rapidocr":  # asked for by name: say at once if it cannot run here
         try:
@@ -120,7 +125,7 @@ def extract(args: argparse.Namespace) -> int:
             return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        console.print(f"baozhi: {escape(str(out))}: exists and is not a folder", highlight=False)
+        console.print(escape(say("cli.out_not_folder", out=out)), highlight=False)
         return 2
     started = time.perf_counter()
     results: list[FileResult] = []
@@ -140,23 +145,24 @@ def extract(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
-    console.print(f"{len(results)} files, {tables} tables, {flags} flags → {escape(str(out))}", highlight=False)
+    console.print(escape(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)), highlight=False)
     return say_failures(console, [r.error for r in failed], len(results))
 
 
 def ingest(args: argparse.Namespace) -> int:
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from extractor import archive
     console = console_for_messages()
     paths = expand_inputs(args.inputs)
     if not paths:
-        console.print("baozhi: no input files")
+        console.print(say("cli.no_inputs"))
         return 2
     con = archive.connect(args.db)
     plan = archive.plan(con, paths)
     if plan.skipped:
-        console.print(f"{len(plan.skipped)} files already in {args.db}, skipped", highlight=False)
+        console.print(escape(say("cli.skipped", count=len(plan.skipped), db=args.db)), highlight=False)
     started, pages, failed = time.perf_counter(), 0, []
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[pages_per_minute]:.0f} pages/min"), TimeRemainingColumn()]
@@ -170,25 +176,27 @@ def ingest(args: argparse.Namespace) -> int:
                     failed.append(result.error)
                 say_result(console, result)
                 if not console.is_terminal:  # without a progress bar, a log line per committed file
-                    console.print(f"stored {result.path}: {result.pages} pages, {len(result.tables)} tables, "
-                                  f"{len(result.flags)} flags", highlight=False)
+                    console.print(escape(say("cli.stored", path=result.path, pages=result.pages,
+                                             tables=len(result.tables), flags=len(result.flags))), highlight=False)
     except KeyboardInterrupt:
-        console.print(f"interrupted: the files stored so far are kept in {args.db}; run again to go on")
+        console.print(escape(say("cli.interrupted", db=args.db)), highlight=False)
         return 130
     finally:
         con.close()
     minutes = (time.perf_counter() - started) / 60
-    console.print(f"{len(plan.todo)} files, {pages} pages in {minutes * 60:.1f} s "
-                  f"({pages / max(minutes, 1e-9):.0f} pages/min) → {args.db}", highlight=False)
-    return say_failures(console, failed, len(plan.todo), " (recorded in the archive)")
+    console.print(escape(say("cli.ingested", files=len(plan.todo), pages=pages, seconds=minutes * 60,
+                             rate=pages / max(minutes, 1e-9), db=args.db)), highlight=False)
+    return say_failures(console, failed, len(plan.todo), say("cli.failed_in_archive"))
 
 
 def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
     """Runs job on the archive opened read-only and prints what it returns."""
+    from rich.markup import escape
+
     from extractor import archive
     console = console_for_messages()
     if not Path(args.db).is_file():
-        console.print(f"baozhi: {args.db}: no such archive", highlight=False)
+        console.print(escape(say("cli.no_archive", db=args.db)), highlight=False)
         return 2
     with archive.connect(args.db, read_only=True) as con:
         console.print(job(con), highlight=False)
@@ -200,7 +208,7 @@ def export(args: argparse.Namespace) -> int:
 
     def job(con: duckdb.DuckDBPyConnection) -> str:
         sizes = archive.export(con, Path(args.out), args.layout)
-        return f"{len(sizes)} series → {args.out}/series/, flags → {args.out}/flags.csv"
+        return say("cli.exported", count=len(sizes), out=args.out)
     return with_archive(args, job)
 
 
@@ -209,19 +217,28 @@ def report(args: argparse.Namespace) -> int:
 
     def job(con: duckdb.DuckDBPyConnection) -> str:
         write_report(Path(args.out), from_archive(con, args.layout))
-        return f"report → {args.out}"
+        return say("cli.reported", out=args.out)
     return with_archive(args, job)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="baozhi", description=__doc__)
+    # the language first, so that the parser's own messages (an unknown layout) are in it too
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=LANGUAGES)
+    lang = early.parse_known_args(argv)[0].lang
+    if lang:
+        set_language(lang)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES,
+                        help="language of messages, flags and report.html: zh (default) or en; or set BAOZHI_LANG")
+    layout_help = "a layout file in layouts/ by name, or the path of a .toml layout file (default: %(default)s)"
+    parser = argparse.ArgumentParser(prog="baozhi", description=__doc__, parents=[common])
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("extract", help="extract and check the ranking tables of pages")
-    ex.add_argument("inputs", nargs="+", help="PDF files, text dumps, or folders of them")
+    ex = sub.add_parser("extract", help="extract and check the ranking tables of pages", parents=[common])
+    ex.add_argument("inputs", nargs="+", help="PDF files, text dumps, images, or folders of them")
     ex.add_argument("-o", "--out", required=True, help="output folder")
-    ex.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
-                    help="layout hints file in layouts/ (default: %(default)s)")
+    ex.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help=layout_help)
     ex.add_argument("--ocr-backend", default="rapidocr", choices=["rapidocr", "paddleocr"],
                     help="OCR for scanned pages: rapidocr (bundled PP-OCRv4) or paddleocr (needs PaddleOCR and its "
                          "models installed; never downloads)")
@@ -232,22 +249,23 @@ def main(argv: list[str] | None = None) -> int:
                          "text) by OCR, with a warning; always OCRs every page; never trusts every text layer "
                          "(default: %(default)s)")
     ex.set_defaults(run=extract)
-    ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)")
+    ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)",
+                         parents=[common])
     ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")
     ing.add_argument("--db", required=True, help="archive file (created if missing)")
     ing.add_argument("--workers", type=int, default=os.cpu_count(), help="worker processes (default: %(default)s)")
-    ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
-                    help="layout hints file in layouts/ (default: %(default)s)")
+    ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help=layout_help)
     ing.set_defaults(run=ingest)
-    exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv")
+    exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv", parents=[common])
     exp.add_argument("--db", required=True, help="archive file")
     exp.add_argument("-o", "--out", required=True, help="output folder")
-    exp.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
+    exp.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help="its gazetteer: " + layout_help)
     exp.set_defaults(run=export)
-    rep = sub.add_parser("report", help="report.html of an archive: pages, tables and flags to look at")
+    rep = sub.add_parser("report", help="report.html of an archive: pages, tables and flags to look at",
+                         parents=[common])
     rep.add_argument("--db", required=True, help="archive file")
     rep.add_argument("-o", "--out", required=True, help="the HTML file to write")
-    rep.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
+    rep.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help="its gazetteer: " + layout_help)
     rep.set_defaults(run=report)
     args = parser.parse_args(argv)
     return args.run(args)

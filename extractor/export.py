@@ -10,12 +10,17 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.numbers import parse_number
-from schemas.flags import Flag
+from schemas.flags import SEVERITY_RANK, Flag
 from schemas.table import Table
 
 CELL_COLUMNS = ["source", "page", "table_id", "table_title", "table_date", "row", "column", "printed", "value",
                 "confidence", "x0", "y0", "x1", "y1", "row_kind"]
 FLAG_COLUMNS = ["source", "page", "table_id", "row", "column", "kind", "printed", "expected", "severity", "message"]
+
+
+def flags_by_severity(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flag rows most severe first, in their found order within a severity."""
+    return frame.sort_values("severity", key=lambda s: s.map(SEVERITY_RANK), kind="stable").reset_index(drop=True)
 
 
 def atomic_write(path: Path, write) -> None:
@@ -82,7 +87,7 @@ def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: d
     cells += [rec for t in tables for rec in footer_records(t)]
     write_csv(out / "cells.csv", pd.DataFrame(cells, columns=CELL_COLUMNS))
     flag_rows = [f.model_dump(mode="json") for f in flags]
-    write_csv(out / "flags.csv", pd.DataFrame(flag_rows, columns=FLAG_COLUMNS))
+    write_csv(out / "flags.csv", flags_by_severity(pd.DataFrame(flag_rows, columns=FLAG_COLUMNS)))
     current = {f"{t.table_id}.{'csv' if t.columns else 'txt'}" for t in tables}
     for stale in (out / "tables").glob("*.*") if (out / "tables").is_dir() else []:
         if stale.suffix in (".csv", ".txt") and stale.name not in current:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from extractor.grid import grid_of_rows
 from extractor.hints import LayoutHints, load_roles, squeeze
+from extractor.messages import say
 from schemas.document import Page
 from schemas.table import Column, Table
 
@@ -219,7 +220,7 @@ def _grid_table(page: Page, furniture: _Furniture, layout: str, paths: list[list
     from extractor.reassemble import columns_of, rows_and_footers
     grid = grid_of_rows(paths, rows, hints.grid, hints.total_labels, tuple(load_roles()["rows"]["subtotal"]))
     if len({len(p.value_cols) for p in grid.panels}) > 1:
-        return _unparsed(page, furniture, layout, first, last, "side-by-side panels do not share one header")
+        return _unparsed(page, furniture, layout, first, last, say("unparsed.panels_differ"))
     table_rows, footers = rows_and_footers(grid)
     label_header = "".join(grid.header_path(grid.panels[0].label_cols[-1])) or None
     return _table(page, furniture, layout, label_header=label_header, columns=columns_of(grid), rows=table_rows,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from extractor.check import check_table
 from extractor.hints import LayoutHints, squeeze
+from extractor.messages import say, where
 from extractor.numbers import parse_number
 from extractor.ocr import ocr_settings
 from schemas.flags import PRINTING_ERRORS, Flag, FlagKind, Severity
@@ -98,8 +99,8 @@ def suspect_flag(table: Table, row: int, col: int, reading: str, explains: list[
     return Flag(source=table.source, page=table.page, table_id=table.table_id, row=table.rows[row].label,
                 column=table.column_names()[col], kind=FlagKind.ocr_suspect, printed=cell.printed, expected=reading,
                 severity=Severity.warning,
-                message=f"OCR was unsure of this cell (confidence {cell.confidence:.2f}); reading it as {reading!r} "
-                        f"removes the {kinds} it caused")
+                message=say("ocr.suspect", where=where(table.rows[row].label, table.column_names()[col]),
+                            confidence=f"{cell.confidence:.2f}", reading=reading, kinds=kinds))
 
 
 def explained_by(table: Table, flag: Flag, row: int, col: int, reading: str) -> bool:
@@ -112,7 +113,8 @@ def low_confidence_flags(table: Table, threshold: float) -> list[Flag]:
     names = table.column_names()
     return [Flag(source=table.source, page=table.page, table_id=table.table_id, row=row.label, column=names[j],
                  kind=FlagKind.low_confidence, printed=cell.printed, severity=Severity.info,
-                 message=f"OCR confidence {cell.confidence:.2f} is under {threshold:.2f}; check against the page")
+                 message=say("ocr.low_confidence", where=where(row.label, names[j]),
+                             confidence=f"{cell.confidence:.2f}", threshold=f"{threshold:.2f}"))
             for row in table.rows for j, cell in enumerate(row.cells)
             if is_ocr(cell) and cell.confidence < threshold and cell.printed]
 
@@ -139,8 +141,7 @@ def label_flags(table: Table, hints: LayoutHints) -> list[Flag]:
         if len(near) == 1:
             flags.append(Flag(source=table.source, page=table.page, table_id=table.table_id, row=row.label,
                               kind=FlagKind.ocr_suspect, printed=row.label, expected=near[0], severity=Severity.warning,
-                              message=f"row label {row.label!r} is one character off the place name {near[0]!r}; "
-                                      "likely an OCR misreading"))
+                              message=say("ocr.label", label=row.label, place=near[0])))
     return flags
 
 

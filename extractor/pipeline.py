@@ -11,12 +11,13 @@ from extractor.check import check_table
 from extractor.errors import InputError
 from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
+from extractor.messages import say
 from extractor.ocr_review import review_flags
 from extractor.read_pdf import read_pdf
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
 from schemas.document import Page, TextLayerSettings, boxes_on_page
-from schemas.flags import Flag, FlagKind, Severity
+from schemas.flags import Flag, FlagKind, Severity, by_severity
 from schemas.table import Table
 
 PDF_SUFFIXES = {".pdf"}
@@ -110,11 +111,12 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
         verdict = check_text_layer(page, settings)
         if ocr.mode == "never":
             if not verdict.trusted or verdict.uncovered:
-                warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons) or '有文字层未覆盖的图片'}），"
-                                f"按 --ocr never 照用")
+                reasons = say("oddity.joiner").join(verdict.reasons) or say("text_layer.uncovered_images")
+                warnings.append(say("text_layer.kept", path=path, page=page.page, reasons=reasons))
             read.append(page)
         elif not verdict.trusted:
-            warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons)}），整页改用 OCR 识别")
+            warnings.append(say("text_layer.ocr_page", path=path, page=page.page,
+                                reasons=say("oddity.joiner").join(verdict.reasons)))
             read.append(scanned(page))
         elif verdict.uncovered:
             with timer("ocr"):
@@ -122,8 +124,7 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
                                       backend=ocr.backend, ocr_articles=ocr.articles) for box in verdict.uncovered]
             printed = [a for a in areas if a is not None]
             if printed:
-                warnings.append(f"{path}: 第 {page.page} 页有 {len(printed)} 张印有文字的图片不在文字层中，"
-                                f"图片部分用 OCR 识别")
+                warnings.append(say("text_layer.ocr_images", path=path, page=page.page, count=len(printed)))
             read.append(with_ocr_inside(page, printed) if printed else page)
         else:
             read.append(page)
@@ -141,7 +142,7 @@ def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(),
 def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> tuple[str, list[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(say("input.no_such_file", path=path))
     if suffix in PDF_SUFFIXES:
         pages = pdf_pages(path, timer, ocr, warnings)
         return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
@@ -153,14 +154,14 @@ def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str
         from extractor.read_text import read_text_dump
         with timer("read"):
             return "text", read_text_dump(path)
-    raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or an image "
-                     f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+    raise InputError(say("input.unsupported", path=path, suffix=suffix or "(none)",
+                         images=", ".join(sorted(IMAGE_SUFFIXES))))
 
 
 def unparsed_flag(table: Table) -> Flag:
     return Flag(source=table.source, page=table.page, table_id=table.table_id, kind=FlagKind.unparsed_table,
                 severity=Severity.warning, printed=table.title,
-                message=f"table {table.title!r} could not be rebuilt: {table.unparsed_reason}; raw text kept in tables/")
+                message=say("flag.unparsed_table", title=table.title or "", reason=table.unparsed_reason))
 
 
 def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
@@ -177,7 +178,7 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = Oc
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
         for page in pages:
             if page.kind == "scan" and page.ocr_backend is None:
-                result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
+                result.warnings.append(say("input.no_text_layer", path=path, page=page.page))
                 continue
             tables = per_page(page, hints, id_prefix or path.stem, timer)
             result.tables += tables
@@ -188,12 +189,13 @@ def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = Oc
             for table in result.tables:
                 flags = check_table(table) if table.columns else [unparsed_flag(table)]
                 result.flags += review_flags(table, flags, hints)
+            result.flags = by_severity(result.flags)
         if not result.tables:
-            result.warnings.append(f"{path}: no table found")
+            result.warnings.append(say("input.no_table", path=path))
     except InputError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        result.error = f"{path}: internal error while processing ({type(exc).__name__}: {first_line})"
+        result.error = say("input.internal", path=path, error=f"{type(exc).__name__}: {first_line}")
     result.seconds["total"] = time.perf_counter() - start
     return result

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from extractor.errors import InputError
+from extractor.messages import say
 from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend
 from schemas.document import Box, Page, Ruling, Word
 
@@ -65,7 +66,7 @@ def gray_8bit(frame: Image.Image) -> np.ndarray:
 def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]:
     """Each frame of an image file (TIFFs may hold several pages) as grayscale, with its resolution."""
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: empty file (0 bytes)")
+        raise InputError(say("input.empty_bytes", path=path))
     try:
         with Image.open(path) as image:
             frames = []
@@ -75,9 +76,9 @@ def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]
                 frames.append((gray_8bit(frame), frame_dpi))
             return frames
     except UnidentifiedImageError as exc:
-        raise InputError(f"{path}: not an image this tool can read (PNG, JPEG or TIFF expected)") from exc
+        raise InputError(say("input.not_an_image", path=path)) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InputError(f"{path}: damaged or truncated image ({exc})") from exc
+        raise InputError(say("input.damaged_image", path=path, error=exc)) from exc
 
 
 # --- preparation -------------------------------------------------------------------------------------------

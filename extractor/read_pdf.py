@@ -10,6 +10,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractor.errors import InputError
+from extractor.messages import say
 from schemas.document import Box, Page, Ruling, Word
 
 # pdfminer logs a warning per glyph of a font it finds odd (chromium's CJK subsets lack a FontBBox): noise to a
@@ -148,21 +149,21 @@ def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page
 def damaged(path: Path, exc: BaseException) -> InputError:
     head = path.read_bytes()[:5]
     if head != b"%PDF-":
-        return InputError(f"{path}: not a PDF (the file does not start with %PDF-)")
-    return InputError(f"{path}: damaged or truncated PDF ({type(exc).__name__})")
+        return InputError(say("input.not_a_pdf", path=path))
+    return InputError(say("input.damaged_pdf", path=path, error=type(exc).__name__))
 
 
 def open_pdf(path: Path) -> pdfplumber.PDF:
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: empty file (0 bytes)")
+        raise InputError(say("input.empty_bytes", path=path))
     try:
         return pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
+        raise InputError(say("input.encrypted", path=path)) from exc
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
+            raise InputError(say("input.encrypted", path=path)) from exc
         raise damaged(path, cause) from exc
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise damaged(path, exc) from exc
@@ -178,11 +179,12 @@ def read_pdf(path: Path) -> list[Page]:
         except Exception as exc:  # pdfminer raises many types on damaged page trees
             raise damaged(path, exc) from exc
         if count == 0:
-            raise InputError(f"{path}: PDF has no pages")
+            raise InputError(say("input.no_pages", path=path))
         pages = []
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 pages += pdf_views(page, number, path.name)
             except Exception as exc:
-                raise InputError(f"{path}: page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
+                raise InputError(say("input.page_unreadable", path=path, page=number,
+                                     error=f"{type(exc).__name__}: {exc}")) from exc
         return pages

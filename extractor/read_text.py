@@ -6,6 +6,7 @@ from pathlib import Path
 import charset_normalizer
 
 from extractor.errors import InputError
+from extractor.messages import say
 from schemas.document import Page
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -27,9 +28,9 @@ def read_text_dump(path: Path) -> list[Page]:
 
 def _decode(path: Path, data: bytes) -> str:
     if not data.strip():
-        raise InputError(f"{path}: empty file")
+        raise InputError(say("input.empty", path=path))
     if b"\x00" in data:
-        raise InputError(f"{path}: binary content (NUL bytes), not a text dump")
+        raise InputError(say("input.binary_nul", path=path))
     if data.startswith(_UTF8_BOM):
         return _checked(path, data[len(_UTF8_BOM):].decode("utf-8", errors="strict"))
     try:
@@ -39,14 +40,14 @@ def _decode(path: Path, data: bytes) -> str:
     # Not UTF-8: Chinese dumps are usually GBK/GB18030; let charset_normalizer pick the code page.
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        raise InputError(f"{path}: undecodable content (not UTF-8, GBK/GB18030 or another known text encoding)")
+        raise InputError(say("input.undecodable", path=path))
     return _checked(path, str(best))
 
 
 def _checked(path: Path, text: str) -> str:
     controls = sum(1 for ch in text if ch < " " and ch not in _TEXT_CONTROLS)
     if controls > len(text) * 0.01:
-        raise InputError(f"{path}: binary content ({controls} control characters), not a text dump")
+        raise InputError(say("input.binary_controls", path=path, count=controls))
     return text
 
 

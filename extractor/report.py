@@ -15,7 +15,8 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from extractor.archive import all_flags, box_fields, page_records, series_panel
-from extractor.export import FLAG_COLUMNS, atomic_write, cell_records
+from extractor.export import FLAG_COLUMNS, atomic_write, cell_records, flags_by_severity
+from extractor.messages import language, say
 from extractor.pipeline import FileResult
 from extractor.series import CROSS_ISSUE
 from schemas.document import Box
@@ -40,18 +41,18 @@ def _table_record(doc: str, t) -> dict:
     return {"doc": doc, "table_id": t.table_id, "page": t.page, "title": t.title, "date": t.date, **box_fields(t.box)}
 
 
-def from_results(results: list[FileResult], title: str = "baozhi extract") -> ReportData:
+def from_results(results: list[FileResult], title: str | None = None) -> ReportData:
     ok = [r for r in results if not r.error]
     return ReportData(
-        title=title,
+        title=title or say("report.title_run"),
         pages=pd.DataFrame([{"doc": r.path, "path": r.path, "source": r.source, **p} for r in ok for p in page_records(r)],
                            columns=["doc", "path", "source", "page", "kind", "text"]),
         tables=pd.DataFrame([_table_record(r.path, t) for r in ok for t in r.tables],
                             columns=["doc", "table_id", "page", "title", "date"] + BOX),
         cells=pd.DataFrame([{"doc": r.path, **c} for r in ok for t in r.tables for c in cell_records(t)],
                            columns=["doc", "table_id", "row", "column"] + BOX),
-        flags=pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok for f in r.flags],
-                           columns=["doc"] + FLAG_COLUMNS),
+        flags=flags_by_severity(pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok
+                                              for f in r.flags], columns=["doc"] + FLAG_COLUMNS)),
         failed=[r.error for r in results if r.error],
     )
 
@@ -60,7 +61,7 @@ def from_archive(con: duckdb.DuckDBPyConnection, layout: str = "jiaozuo_daily") 
     """Everything stored, with the cross-issue flags of every series."""
     flags = all_flags(con, series_panel(con, layout)).rename(columns={"file_hash": "doc"})
     return ReportData(
-        title="baozhi archive",
+        title=say("report.title_archive"),
         pages=con.execute("""SELECT p.file_hash AS doc, f.path, f.source, p.page, p.kind, p.text
                              FROM pages p JOIN files f ON f.file_hash = p.file_hash AND f.status = 'ok'
                              ORDER BY f.source, p.page""").df(),
@@ -130,8 +131,8 @@ def _flag_item(n: int, flag, crop: str | None) -> str:
     where = " · ".join(_text(v) for v in (flag.row, flag.column) if _text(v))
     return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}"><span class="n">{n}</span>{picture}'
             f'<div><b>{flag.kind}</b> <span class="where">{where}</span><br>'
-            f'printed <code class="printed">{_text(flag.printed)}</code> · '
-            f'{"previous issue" if flag.kind in CROSS_ISSUE else "recomputed"} '
+            f'{say("report.printed")} <code class="printed">{_text(flag.printed)}</code> · '
+            f'{say("report.previous") if flag.kind in CROSS_ISSUE else say("report.recomputed")} '
             f'<code class="expected">{_text(flag.expected)}</code>'
             f'<div class="msg">{_text(flag.message)}</div></div></li>')
 
@@ -158,26 +159,30 @@ def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, 
         sheet = (f'<div class="sheet" style="width:{image.width}px"><img src="{data_uri(image, "JPEG")}" alt="page">'
                  f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none">{"".join(marks)}</svg></div>')
     elif is_pdf:
-        sheet = f'<p class="missing">{_text(page.path)} is gone or cannot be drawn: no page image</p>'
+        sheet = f'<p class="missing">{_text(say("report.no_image", path=page.path))}</p>'
     else:
         sheet = f'<pre class="dump">{_text(page.text)}</pre>'
     titles = "".join(f"<li>{_text(t.title)} <small>{_text(t.date)} · {_text(t.table_id)}</small></li>"
                      for t in tables.itertuples())
-    return (f'<section class="page" id="{anchor}"><h2>{_text(page.source)} · page {page.page}</h2>'
+    return (f'<section class="page" id="{anchor}"><h2>{_text(say("report.page", source=page.source, page=page.page))}</h2>'
             f'<ul class="tables">{titles}</ul><div class="body">{sheet}'
             f'<ol class="flags">{"".join(items)}</ol></div></section>')
 
 
 def _summary(data: ReportData) -> str:
     if data.flags.empty:
-        return "<p>No flags.</p>"
-    by_kind = data.flags.groupby(["kind", "severity"]).size().rename("flags").reset_index()
+        return f"<p>{say('report.no_flags')}</p>"
+    by_kind = flags_by_severity(data.flags.groupby(["kind", "severity"]).size().rename("flags").reset_index())
     titled = data.flags.merge(data.tables[["doc", "table_id", "title"]], on=["doc", "table_id"], how="left")
     by_table = (titled.fillna({"title": ""}).groupby(["source", "table_id", "title"], as_index=False)
                 .agg(flags=("kind", "size"),
                      kinds=("kind", lambda k: ", ".join(f"{kind} {n}" for kind, n in k.value_counts().items()))))
-    return ('<h2>Flags by kind</h2>' + by_kind.to_html(index=False, classes="summary by-kind")
-            + '<h2>Flags by table</h2>' + by_table.to_html(index=False, classes="summary by-table"))
+    headings = {c: say(f"report.col_{c}") for c in ("kind", "severity", "flags", "source", "title", "kinds")}
+    headings["table_id"] = say("report.col_table")
+    return (f'<h2>{say("report.by_kind")}</h2>'
+            + by_kind.rename(columns=headings).to_html(index=False, classes="summary by-kind")
+            + f'<h2>{say("report.by_table")}</h2>'
+            + by_table.rename(columns=headings).to_html(index=False, classes="summary by-table"))
 
 
 STYLE = """
@@ -207,15 +212,16 @@ def render(data: ReportData) -> str:
         tables, flags = on_page(data.tables), on_page(data.flags)
         cells = data.cells[data.cells["doc"] == page.doc]
         sections.append(_page_section(f"page{n}", page, tables, cells, flags))
-        contents.append(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — {len(tables)} tables, '
-                        f'{len(flags)} flags</li>')
+        contents.append(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — '
+                        f'{say("report.contents", tables=len(tables), flags=len(flags))}</li>')
     failed = "".join(f"<li>{_text(e)}</li>" for e in data.failed)
-    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
+    counts = say("report.counts", pages=len(data.pages), tables=len(data.tables), flags=len(data.flags),
+                 failed=len(data.failed))
+    return (f'<!DOCTYPE html><html lang="{language()}"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
             f'<style>{STYLE}</style><script>{SCRIPT}</script></head><body>'
-            f'<h1>{_text(data.title)}</h1><p>{len(data.pages)} pages, {len(data.tables)} tables, '
-            f'{len(data.flags)} flags, {len(data.failed)} files failed</p>'
+            f'<h1>{_text(data.title)}</h1><p>{counts}</p>'
             + (f'<ul class="failed">{failed}</ul>' if failed else "")
-            + _summary(data) + f'<h2>Pages</h2><ul class="contents">{"".join(contents)}</ul>'
+            + _summary(data) + f'<h2>{say("report.pages")}</h2><ul class="contents">{"".join(contents)}</ul>'
             + "".join(sections) + "</body></html>")
 
 

@@ -51,7 +51,7 @@ def test_ingesting_twice_stores_each_page_once(inputs, full_db, tmp_path, capsys
     # the same content under another name counts as the same file
     shutil.copy(inputs / "p01_ruled_3level.pdf", tmp_path / "copy_of_p01.pdf")
     assert main(["ingest", str(inputs), str(tmp_path), "--db", str(full_db), "--workers", "2"]) == 0
-    assert "7 files already in" in capsys.readouterr().err
+    assert "7 个文件已在" in capsys.readouterr().err
     assert content(full_db) == first
 
 
@@ -60,7 +60,7 @@ def test_a_killed_run_resumes_to_the_same_content(inputs, full_db, tmp_path):
     command = [sys.executable, "-m", "extractor.cli", "ingest", str(inputs), "--db", str(db), "--workers", "1"]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO)
     for line in run.stderr:  # a line per committed file when stderr is not a terminal
-        if line.startswith("stored "):
+        if line.startswith("已存入 "):
             run.send_signal(signal.SIGKILL)
             break
     run.wait()
@@ -76,7 +76,7 @@ def test_failures_are_recorded_and_listed(tmp_path, capsys):
     (tmp_path / "bad.pdf").write_bytes(b"not a pdf at all")
     db = tmp_path / "a.duckdb"
     assert main(["ingest", str(tmp_path), "--db", str(db), "--workers", "1"]) == 1
-    assert "1 of 1 files failed" in capsys.readouterr().err
+    assert "1 个文件中有 1 个失败" in capsys.readouterr().err
     # a failed file is tried again, and its record replaced rather than repeated
     assert main(["ingest", str(tmp_path), "--db", str(db), "--workers", "1"]) == 1
     with archive.connect(db, read_only=True) as con:

@@ -93,7 +93,7 @@ def test_ranks_following_dense_ranking_are_a_rule_finding(seed_truth):
     for r in t["rows"]:
         r["values"][col] = str(shared.index(int(r["values"][col])) + 1)
     rule = [f for f in check_table(table_from_truth(t)) if f.kind == FlagKind.rank_rule and "名次" in f.column]
-    assert rule and "dense" in rule[0].message
+    assert rule and "不跳号" in rule[0].message  # dense ranks (1,1,2…)
 
 
 @pytest.mark.parametrize("printed,value,odd", [
@@ -175,7 +175,7 @@ def test_text_columns_and_odd_numbers():
     flags = check_table(table([["户数"], ["环比新增"], ["备注"]], rows))
     odd = {(f.row, f.column): f.message for f in flags if f.kind == FlagKind.malformed_number}
     assert ("A", "环比新增") not in odd and ("A", "备注") not in odd
-    assert "separator" in odd[("B", "户数")] and "−" in odd[("B", "环比新增")]
+    assert "千位分隔符" in odd[("B", "户数")] and "−" in odd[("B", "环比新增")]
 
 
 def test_groups_that_are_the_bases_are_not_compared_as_one_denominator():

@@ -14,13 +14,13 @@ BAD = ["corrupt.pdf", "empty.pdf", "encrypted.pdf", "not_a_pdf.pdf"]
 
 
 @pytest.mark.parametrize("name,words", [
-    ("corrupt.pdf", "damaged"), ("empty.pdf", "empty"), ("encrypted.pdf", "encrypted"), ("not_a_pdf.pdf", "not a PDF"),
+    ("corrupt.pdf", "已损坏"), ("empty.pdf", "空文件"), ("encrypted.pdf", "已加密"), ("not_a_pdf.pdf", "不是 PDF"),
 ])
 def test_bad_pdf_gets_one_line_naming_the_file_and_exit_1(tmp_path, capsys, name, words):
     code = main(["extract", str(DATA / name), "-o", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 1
-    line = next(l for l in err.splitlines() if name in l and "error" in l)
+    line = next(l for l in err.splitlines() if name in l and "错误" in l)
     assert words in line
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["inputs"][0]["status"] == "failed" and name in manifest["errors"][0]
@@ -31,14 +31,14 @@ def test_missing_file_and_wrong_type_are_reported(tmp_path, capsys):
     code = main(["extract", str(tmp_path / "nope.pdf"), str(tmp_path / "page.docx"), "-o", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 1
-    assert "nope.pdf: no such file" in err
-    assert "page.docx: unsupported file type" in err
+    assert "nope.pdf：文件不存在" in err
+    assert "page.docx：不支持的文件类型 .docx" in err
 
 
 def test_page_without_table_is_a_warning_not_a_failure(tmp_path, capsys):
     code = main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "out")])
     assert code == 0
-    assert "no_table.pdf: no table found" in capsys.readouterr().err
+    assert "no_table.pdf：没有找到表格" in capsys.readouterr().err
     cells = pd.read_csv(tmp_path / "out" / "cells.csv")
     assert list(cells.columns) == CELL_COLUMNS and cells.empty
     assert list(pd.read_csv(tmp_path / "out" / "flags.csv").columns) == FLAG_COLUMNS
@@ -55,7 +55,7 @@ def test_batch_goes_on_after_bad_files_and_lists_them_at_the_end(tmp_path, capsy
     code = main(["extract", str(inputs), "-o", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 1
-    summary = err[err.index("files failed"):]
+    summary = err[err.index("个失败"):]
     assert all(name in summary for name in BAD)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["inputs"]) == len(BAD) + len(good)
@@ -72,7 +72,7 @@ def test_same_file_name_in_two_folders_keeps_both_tables_and_brackets_survive(tm
     shutil.copy(DATA / "corrupt.pdf", tmp_path / "d2" / "bad[x].pdf")
     code = main(["extract", str(tmp_path / "d1"), str(tmp_path / "d2"), "-o", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == 1 and "bad[x].pdf: damaged" in err
+    assert code == 1 and "bad[x].pdf：PDF 已损坏" in err
     cells = pd.read_csv(tmp_path / "out" / "cells.csv")
     assert cells["table_id"].nunique() == 2 == len(list((tmp_path / "out" / "tables").glob("*.csv")))
     articles = pd.read_csv(tmp_path / "out" / "articles.csv")
@@ -82,10 +82,10 @@ def test_same_file_name_in_two_folders_keeps_both_tables_and_brackets_survive(tm
 def test_unknown_layout_and_output_that_is_a_file_are_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "out"), "--layout", "nosuch"])
-    assert "no layout 'nosuch'" in capsys.readouterr().err
+    assert "没有版式 nosuch" in capsys.readouterr().err
     (tmp_path / "afile").write_text("x")
     assert main(["extract", str(DATA / "no_table.pdf"), "-o", str(tmp_path / "afile")]) == 2
-    assert "afile: exists and is not a folder" in capsys.readouterr().err
+    assert "afile 已存在，但不是文件夹" in capsys.readouterr().err
 
 
 def test_a_second_run_into_the_same_folder_leaves_no_stale_table_files(tmp_path):
@@ -115,3 +115,39 @@ def test_version_and_help_import_none_of_the_pipeline(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert "0.1.0" in done.stdout and "extract" in done.stdout
     assert done.stdout.splitlines()[-1] == ""
+
+
+def test_messages_are_chinese_by_default_and_english_with_lang_en(tmp_path, capsys):
+    bad = [str(DATA / "corrupt.pdf"), str(REPO / "samples" / "p01_ruled_3level.pdf")]
+    assert main(["extract", *bad, "-o", str(tmp_path / "zh")]) == 1
+    err = capsys.readouterr().err
+    assert "corrupt.pdf：PDF 已损坏或不完整" in err and "2 个文件中有 1 个失败" in err
+    assert main(["extract", *bad, "-o", str(tmp_path / "en"), "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "corrupt.pdf: damaged or truncated PDF" in err and "1 of 2 files failed" in err
+    zh, en = (pd.read_csv(tmp_path / lang / "flags.csv") for lang in ("zh", "en"))
+    assert list(zh["kind"]) == list(en["kind"]) and len(zh) > 0  # the kinds are the contract, in any language
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in zh["message"])
+    rate = zh[zh["kind"] == "rate_mismatch"]["message"].iloc[0]
+    assert "，报纸印为 " in rate and rate.endswith("。")
+    assert "; the page prints " in en[en["kind"] == "rate_mismatch"]["message"].iloc[0]
+    zh_report = (tmp_path / "zh" / "report.html").read_text(encoding="utf-8")
+    en_report = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    assert "标记（按类别）" in zh_report and "Flags by kind" not in zh_report and '<html lang="zh">' in zh_report
+    assert "Flags by kind" in en_report
+    manifest = json.loads((tmp_path / "zh" / "manifest.json").read_text(encoding="utf-8"))
+    assert "PDF 已损坏" in manifest["errors"][0]
+
+
+def test_layout_from_a_file_path_and_an_unloadable_one(tmp_path, capsys):
+    own = tmp_path / "my_paper.toml"
+    own.write_text('extends = "jiaozuo_daily"\nname = "my_paper"\n', encoding="utf-8")
+    assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(tmp_path / "out"),
+                 "--layout", str(own)]) == 0
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["layout"] == str(own)
+    broken = tmp_path / "broken.toml"
+    broken.write_text('name = "broken"\n', encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["export", "--db", "x.duckdb", "-o", str(tmp_path), "--layout", str(broken)])
+    err = capsys.readouterr().err
+    assert "broken.toml 读不了" in err and "Traceback" not in err

@@ -45,7 +45,7 @@ def test_extract_report_shows_pages_tables_and_flagged_cells(chromium, tmp_path)
     rate = re.search(r'<li class="flag error" data-kind="rate_mismatch">.*?</li>', page, re.S).group(0)
     assert "孟州市" in rate and ">2.3%<" in rate and ">2.8%<" in rate and 'class="crop"' in rate
     assert '<pre class="dump">' in page and "焦作市燃气居民用户安全装置加装情况进度表" in page  # the dump's text
-    assert "denominator_mismatch" in page and "Flags by table" in page
+    assert "denominator_mismatch" in page and "标记（按表格）" in page
 
 
 def test_archive_report_adds_cross_issue_flags(chromium, tmp_path):
