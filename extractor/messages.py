@@ -4,9 +4,9 @@ that the worker processes of `ingest` speak the language of the command that sta
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
-
-from extractor.hints import read_toml, squeeze
+from importlib import resources
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -15,7 +15,8 @@ ENVIRONMENT = "BAOZHI_LANG"
 
 @lru_cache(maxsize=None)
 def catalogue() -> dict:
-    return read_toml("schemas", "messages")
+    # read here, not through extractor.hints, which loads pydantic: `baozhi --help` is said in this language too
+    return tomllib.loads(resources.files("schemas").joinpath("messages.toml").read_text(encoding="utf-8"))
 
 
 def language() -> str:
@@ -47,4 +48,4 @@ def column_words(column: str | None) -> str:
 
 def where(row: str | None, column: str | None) -> str:
     """A cell as a reader names it: 温县 燃气报警器/管道气 安装率 (the row label without its print spacing)."""
-    return " ".join(part for part in (squeeze(row or ""), column_words(column)) if part)
+    return " ".join(part for part in ("".join((row or "").split()), column_words(column)) if part)
