@@ -57,13 +57,26 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
     }
 
 
-def say_result(console: Console, result: FileResult) -> None:
-    """One line per error or warning; file names are printed as they are, never read as markup."""
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+
+
+def say_result(console: Console, result: FileResult, verbosity: int = NORMAL) -> None:
+    """One line per error (always) or warning (unless -q); file names are printed as they are, never read as
+    markup. Without a terminal (no progress bar), or with -v, a line per file (a log), with stage times under -v."""
     from rich.markup import escape
     if result.error:
         console.print(f"[red]{say('cli.error')}[/red] {escape(result.error)}", highlight=False)
+    if verbosity == QUIET:
+        return
     for warning in result.warnings:
         console.print(f"[yellow]{say('cli.warning')}[/yellow] {escape(warning)}", highlight=False)
+    if verbosity == VERBOSE or not console.is_terminal:
+        status = say("cli.error" if result.error else "cli.ok")
+        console.print(escape(say("cli.file_done", path=result.path, status=status, pages=result.pages,
+                                 tables=len(result.tables), flags=len(result.flags),
+                                 seconds=result.seconds.get("total", 0.0))), highlight=False)
+    if verbosity == VERBOSE:
+        console.print("  " + ", ".join(f"{stage} {s:.2f} s" for stage, s in result.seconds.items()), highlight=False)
 
 
 def say_failures(console: Console, errors: list[str], total: int, where: str = "") -> int:
@@ -98,6 +111,32 @@ def layout_name(name: str) -> str:
     return name if name in known else str(Path(name).resolve())  # a path: the same file from a worker's folder
 
 
+def page_numbers(text: str) -> frozenset[int]:
+    """argparse type: 1,3-5 → {1, 3, 4, 5} (1-based, as a reader counts pages)."""
+    numbers: set[int] = set()
+    try:
+        for part in text.split(","):
+            first, _, last = part.strip().partition("-")
+            low, high = int(first), int(last or first)
+            if not 1 <= low <= high:
+                raise ValueError(part)
+            numbers.update(range(low, high + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(say("input.bad_pages", pages=text)) from None
+    return frozenset(numbers)
+
+
+def formats(text: str) -> list[str]:
+    """argparse type: csv,xlsx,parquet,json → the formats tables are written in (csv always)."""
+    from extractor.export_formats import FORMATS
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in asked if f not in FORMATS]
+    if unknown:
+        raise argparse.ArgumentTypeError(say("cli.unknown_format", formats=", ".join(unknown),
+                                             known=", ".join(FORMATS)))
+    return asked
+
+
 def console_for_messages() -> Console:
     from rich.console import Console
     return Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
@@ -107,10 +146,11 @@ def extract(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import Progress
 
+    from baozhi.api import read_document
     from extractor.export import write_outputs
     from extractor.export_articles import write_articles
+    from extractor.export_formats import write_table_formats
     from extractor.ocr import get_backend
-    from extractor.pipeline import OcrOptions, process_file
     from extractor.report import from_results, write_report
     console = console_for_messages()
     paths = expand_inputs(args.inputs)
@@ -133,19 +173,24 @@ def extract(args: argparse.Namespace) -> int:
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("extracting", total=len(paths))
         for path in paths:
-            result = process_file(path, args.layout, OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr), prefixes[path])
+            result = read_document(path, layout=args.layout, pages=args.pages, password=args.password,
+                                   ocr_backend=args.ocr_backend, ocr_articles=args.ocr_articles, ocr=args.ocr,
+                                   id_prefix=prefixes[path]).result
             results.append(result)
-            say_result(console, result)
+            say_result(console, result, args.verbosity)
             # outputs are rewritten after every file, so an interrupted batch keeps what it finished
             write_outputs(out, [t for r in results for t in r.tables], [f for r in results for f in r.flags],
                           manifest(results, started, args.layout))
             write_articles(out, [a for r in results for a in r.articles])
             progress.advance(task)
+    write_table_formats(out, [t for r in results for t in r.tables], args.format)
     write_report(out / "report.html", from_results(results))
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
-    console.print(escape(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)), highlight=False)
+    if args.verbosity > QUIET:
+        console.print(escape(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)),
+                      highlight=False)
     return say_failures(console, [r.error for r in failed], len(results))
 
 
@@ -242,6 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--ocr-backend", default="rapidocr", choices=["rapidocr", "paddleocr"],
                     help="OCR for scanned pages: rapidocr (bundled PP-OCRv4) or paddleocr (needs PaddleOCR and its "
                          "models installed; never downloads)")
+    ex.add_argument("--pages", type=page_numbers, default=None,
+                    help="only these pages of each file, 1-based: 1,3-5 (PDF pages, TIFF frames, dump pages)")
+    ex.add_argument("--password", default=None, help="password of encrypted PDFs")
+    ex.add_argument("--format", type=formats, default=["csv"],
+                    help="formats of tables/<table_id>.*, comma-separated: csv (always), xlsx (multi-level header "
+                         "as merged cells), parquet (header paths as a column MultiIndex), json")
+    ex.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=NORMAL,
+                    help="errors only: no warnings, no summary")
+    ex.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE,
+                    help="a line per file with its stage times, also on a terminal")
     ex.add_argument("--ocr-articles", action="store_true",
                     help="OCR article paragraphs of scanned pages too, not only their tables (slower)")
     ex.add_argument("--ocr", default="auto", choices=["auto", "always", "never"],

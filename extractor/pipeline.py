@@ -32,6 +32,7 @@ class FileResult:
     path: str
     kind: str = ""
     pages: int = 0
+    page_numbers: list[int] = field(default_factory=list)  # of the pages read (all, or those asked for)
     tables: list[Table] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     articles: list[ArticlesOfPage] = field(default_factory=list)
@@ -88,7 +89,13 @@ class OcrOptions:
     mode: str = "auto"          # PDF pages: auto (OCR where the text layer fails its check), always, never
 
 
-def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> list[Page]:
+@dataclass(frozen=True)
+class ReadOptions:
+    pages: frozenset[int] | None = None  # 1-based page numbers to read (PDF pages, TIFF frames, dump pages); all
+    password: str | None = None          # opens an encrypted PDF
+
+
+def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str], options: ReadOptions) -> list[Page]:
     """The pages of a PDF: the text layer where it passes its check (extractor.text_layer), OCR elsewhere."""
     from extractor.read_image import ocr_pdf_area, ocr_pdf_page
     from extractor.text_layer import check_text_layer, with_ocr_inside
@@ -99,7 +106,7 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
             return ocr_pdf_page(path, page.page, backend=ocr.backend, ocr_articles=ocr.articles)
 
     with timer("read"):
-        pages = read_pdf(path)
+        pages = read_pdf(path, options.pages, options.password)
     read = []
     for page in pages:
         if page.kind == "scan":
@@ -131,20 +138,27 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
     return read
 
 
-def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(),
-               warnings: list[str] | None = None) -> tuple[str, list[Page]]:
+def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(), warnings: list[str] | None = None,
+               options: ReadOptions = ReadOptions()) -> tuple[str, list[Page]]:
     """The file's pages with the characters printed (extractor.characters), and its kind: pdf, scan or text."""
     from extractor.characters import page_as_printed
-    kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [])
+    kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [], options)
+    if options.pages:  # a PDF reads only the pages asked for; the frames of a TIFF, the pages of a dump are cut here
+        chosen = [p for p in pages if p.page in options.pages]
+        if not chosen:
+            raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, sorted(options.pages))),
+                                 count=len(pages)))
+        pages = chosen
     return kind, [page_as_printed(p) for p in pages]
 
 
-def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> tuple[str, list[Page]]:
+def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
+                   options: ReadOptions) -> tuple[str, list[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(say("input.no_such_file", path=path))
     if suffix in PDF_SUFFIXES:
-        pages = pdf_pages(path, timer, ocr, warnings)
+        pages = pdf_pages(path, timer, ocr, warnings, options)
         return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
     if suffix in IMAGE_SUFFIXES:
         from extractor.read_image import read_image
@@ -164,16 +178,18 @@ def unparsed_flag(table: Table) -> Flag:
                 message=say("flag.unparsed_table", title=table.title or "", reason=table.unparsed_reason))
 
 
-def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
-                 id_prefix: str | None = None) -> FileResult:
+def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
+                 id_prefix: str | None = None, options: ReadOptions = ReadOptions()) -> FileResult:
     """id_prefix names the file's tables (default: the file name's stem; a batch passes unique ones)."""
+    path = Path(path)
     result = FileResult(source=path.name, path=str(path))
     timer = Timer(result.seconds)
     start = time.perf_counter()
     try:
         hints = load_layout(layout)
-        result.kind, pages = read_pages(path, timer, ocr, result.warnings)
+        result.kind, pages = read_pages(path, timer, ocr, result.warnings, options)
         result.pages = len(pages)
+        result.page_numbers = [p.page for p in pages]
         result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
         for page in pages:

@@ -153,26 +153,28 @@ def damaged(path: Path, exc: BaseException) -> InputError:
     return InputError(say("input.damaged_pdf", path=path, error=type(exc).__name__))
 
 
-def open_pdf(path: Path) -> pdfplumber.PDF:
+def open_pdf(path: Path, password: str | None = None) -> pdfplumber.PDF:
     if path.stat().st_size == 0:
         raise InputError(say("input.empty_bytes", path=path))
+    locked = say("input.wrong_password" if password else "input.encrypted", path=path)
     try:
-        return pdfplumber.open(path)
+        return pdfplumber.open(path, password=password or "")
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise InputError(say("input.encrypted", path=path)) from exc
+        raise InputError(locked) from exc
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise InputError(say("input.encrypted", path=path)) from exc
+            raise InputError(locked) from exc
         raise damaged(path, cause) from exc
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise damaged(path, exc) from exc
 
 
-def read_pdf(path: Path) -> list[Page]:
-    """One Page per PDF page, plus one per turned block on it (Page.rotation); a page with no text layer comes
-    back with no words and kind 'scan'."""
-    pdf = open_pdf(path)
+def read_pdf(path: Path, pages: frozenset[int] | None = None, password: str | None = None) -> list[Page]:
+    """One Page per PDF page (of those numbered in pages, 1-based, when given), plus one per turned block on it
+    (Page.rotation); a page with no text layer comes back with no words and kind 'scan'. password opens an
+    encrypted PDF."""
+    pdf = open_pdf(path, password)
     with pdf:
         try:
             count = len(pdf.pages)
@@ -180,11 +182,14 @@ def read_pdf(path: Path) -> list[Page]:
             raise damaged(path, exc) from exc
         if count == 0:
             raise InputError(say("input.no_pages", path=path))
-        pages = []
-        for number, page in enumerate(pdf.pages, start=1):
+        wanted = sorted(pages) if pages else range(1, count + 1)
+        if not any(1 <= n <= count for n in wanted):
+            raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, wanted)), count=count))
+        read = []
+        for number in (n for n in wanted if 1 <= n <= count):
             try:
-                pages += pdf_views(page, number, path.name)
+                read += pdf_views(pdf.pages[number - 1], number, path.name)
             except Exception as exc:
                 raise InputError(say("input.page_unreadable", path=path, page=number,
                                      error=f"{type(exc).__name__}: {exc}")) from exc
-        return pages
+        return read

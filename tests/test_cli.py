@@ -1,5 +1,6 @@
 """The whole CLI: bad inputs named in one-line messages, the batch going on, outputs whole."""
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -151,3 +152,45 @@ def test_layout_from_a_file_path_and_an_unloadable_one(tmp_path, capsys):
         main(["export", "--db", "x.duckdb", "-o", str(tmp_path), "--layout", str(broken)])
     err = capsys.readouterr().err
     assert "broken.toml 读不了" in err and "Traceback" not in err
+
+
+def test_formats_write_each_table_with_its_header_and_a_sidecar(tmp_path):
+    import openpyxl
+    out = tmp_path / "out"
+    assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out),
+                 "--format", "csv,xlsx,parquet,json"]) == 0
+    base = out / "tables" / "p01_ruled_3level-p1-t1"
+    meta = json.loads(base.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    assert (meta["title"], meta["date"], meta["unit"]) == ("焦作市燃气居民用户安全装置加装情况统计表", "2022-09-25", "户")
+    assert meta["columns"][0] == ["燃气报警器", "管道气", "户数"]
+    assert list(pd.read_csv(base.with_suffix(".csv")).columns)[1:] == meta["column_names"]
+    sheet = openpyxl.load_workbook(base.with_suffix(".xlsx")).active
+    assert sheet["A1"].value == meta["title"] and sheet["A3"].value == "户"
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert "B5:E5" in merged and sheet["B5"].value == "燃气报警器"  # the group word over its four columns
+    frame = pd.read_parquet(base.with_suffix(".parquet"))
+    assert frame.loc["沁阳市", ("燃气报警器", "管道气", "户数")] == 87326
+    data = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    assert data["index"][0] == "沁阳市" and data["data"][0][0] == 87326
+    # a later run without them leaves no stale files of other formats
+    assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out)]) == 0
+    assert sorted(p.name for p in (out / "tables").iterdir()) == [base.name + ".csv", base.name + ".meta.json"]
+
+
+def test_pages_quiet_verbose_and_a_log_line_per_file(tmp_path, capsys):
+    dump = tmp_path / "two.txt"
+    dump.write_text("第一页\f第二页\n", encoding="utf-8")
+    assert main(["extract", str(dump), "-o", str(tmp_path / "a"), "--pages", "2"]) == 0
+    err = capsys.readouterr().err
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"][0]["pages"] == 1
+    # not a terminal here: one log line per file, and the warning
+    assert "two.txt：完成，1 页，0 张表" in err and "没有找到表格" in err
+    assert main(["extract", str(dump), "-o", str(tmp_path / "b"), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["extract", str(dump), "-o", str(tmp_path / "c"), "-v", "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "two.txt: ok, 2 pages, 0 tables" in err and re.search(r"read \d+\.\d\d s, .*total \d+\.\d\d s", err)
+    with pytest.raises(SystemExit):
+        main(["extract", str(dump), "-o", str(tmp_path / "d"), "--pages", "3-1"])
+    assert "1,3-5" in capsys.readouterr().err
