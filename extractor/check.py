@@ -10,7 +10,7 @@ from itertools import product
 
 from extractor.hints import load_roles, squeeze
 from extractor.messages import column_words, say, where
-from extractor.numbers import ParsedNumber, format_at, parse_number, plain, rate_matches
+from extractor.numbers import ParsedNumber, describe_oddities, format_at, parse_number, plain, rate_matches
 from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, role_of, similarity
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Row, Table
@@ -79,24 +79,26 @@ def check_prints(grid: Grid) -> list[Flag]:
         numeric = [(r, p) for r, p in cells if p.value is not None]
         if sum(p.value is None and not p.blank for _, p in cells) * 2 > len(cells):
             continue  # a text column (备注, 是否完成): words are what it prints
-        odd: dict[str, list[int]] = {}  # oddity → the rows printed with it, for the cells that still read
+        odd: dict[tuple[str, ...], list[int]] = {}  # oddities → the rows printed with them, of cells that still read
         for r, p in cells:
             if p.oddity and p.value is None:
                 flags.append(grid.flag(FlagKind.malformed_number, Severity.warning, "flag.not_a_number", r, col.index,
                                        oddity=p.oddity))
             elif p.oddity:
-                odd.setdefault(p.oddity, []).append(r)
-        for oddity, rows in odd.items():
+                odd.setdefault(p.oddities, []).append(r)
+        for oddities, rows in odd.items():
             first = grid.parsed[rows[0]][col.index]
             severity = Severity.info if first.only_full_width else Severity.warning
             if len(rows) == 1:
                 flags.append(grid.flag(FlagKind.malformed_number, severity, "flag.odd_print", rows[0], col.index,
-                                       oddity=oddity, value=f"{first.value:g}"))
-            else:  # the same odd print down a column is one finding (a font or a typesetter's habit), rows listed
-                flags.append(grid.flag(FlagKind.malformed_number, severity, "flag.odd_print_column", col=col.index,
-                                       printed=" ".join(grid.printed(r, col.index) for r in rows),
-                                       oddity=oddity, count=len(rows),
-                                       rows="、".join(squeeze(grid.table.rows[r].label) for r in rows)))
+                                       oddity=first.oddity, value=f"{first.value:g}"))
+                continue
+            # the same odd print down a column is one finding (a font, a typesetter's habit), its rows listed
+            folded = sorted({ch for r in rows for ch in grid.parsed[r][col.index].folded.split()})
+            flags.append(grid.flag(FlagKind.malformed_number, severity, "flag.odd_print_column", col=col.index,
+                                   printed=" ".join(grid.printed(r, col.index) for r in rows),
+                                   oddity=describe_oddities(oddities, " ".join(folded)), count=len(rows),
+                                   rows="、".join(squeeze(grid.table.rows[r].label) for r in rows)))
         # 100% and 0% are commonly printed without decimals; other rates should share the column's precision
         ordinary = [(r, p) for r, p in numeric if p.value not in (0, 100)]
         if col.role == "rate" and len(ordinary) >= 3:

@@ -24,9 +24,7 @@ class ParsedNumber:
     @property
     def oddity(self) -> str | None:
         """Why the print is odd (full-width digits, "100.%"), in words; None when clean."""
-        if not self.oddities:
-            return None
-        return say("oddity.joiner").join(say(f"oddity.{o}", chars=self.folded) for o in self.oddities)
+        return describe_oddities(self.oddities, self.folded) if self.oddities else None
 
     @property
     def only_full_width(self) -> bool:
@@ -36,6 +34,11 @@ class ParsedNumber:
     @property
     def decimal(self) -> Decimal | None:
         return None if self.value is None else Decimal(str(self.value))
+
+
+def describe_oddities(oddities: tuple[str, ...], folded: str) -> str:
+    """Oddities (keys of [oddity] in schemas/messages.toml) in words; folded: the full-width characters seen."""
+    return say("oddity.joiner").join(say(f"oddity.{o}", chars=folded) for o in oddities)
 
 
 def normalise(printed: str) -> str:

@@ -109,14 +109,36 @@ def explained_by(table: Table, flag: Flag, row: int, col: int, reading: str) -> 
     return (flag.kind.value, flag.row, flag.column) not in printing_errors(trial)
 
 
+def confirmed_by_table(table: Table, row: int, col: int, before: set) -> bool:
+    """True when the table's checks confirm the cell as read: every one-confusion misreading of it that reads as a
+    number would raise a printing error the table does not have (a 0 whose row's rate is 0.00%, a figure its
+    total adds up with). A cell no check involves, or one whose misreading the checks could not tell, is not."""
+    tried = False
+    printed = table.rows[row].cells[col].printed
+    for reading in one_char_readings(printed):
+        parsed = parse_number(reading)
+        if parsed.value is None or parsed.oddity or parsed.value == parse_number(printed).value:
+            continue  # unreadable, or the same figure (0 and 0%): no misreading of it
+        trial = table.model_copy(deep=True)
+        trial.rows[row].cells[col].printed = reading
+        if printing_errors(trial) <= before:
+            return False
+        tried = True
+    return tried
+
+
 def low_confidence_flags(table: Table, threshold: float) -> list[Flag]:
+    """Unsure OCR'd figures a misreading of which could change a figure or a check: not text cells, not figures
+    the table's own checks confirm."""
     names = table.column_names()
+    before = printing_errors(table)
     return [Flag(source=table.source, page=table.page, table_id=table.table_id, row=row.label, column=names[j],
                  kind=FlagKind.low_confidence, printed=cell.printed, severity=Severity.info,
                  message=say("ocr.low_confidence", where=where(row.label, names[j]),
                              confidence=f"{cell.confidence:.2f}", threshold=f"{threshold:.2f}"))
-            for row in table.rows for j, cell in enumerate(row.cells)
-            if is_ocr(cell) and cell.confidence < threshold and cell.printed]
+            for i, row in enumerate(table.rows) for j, cell in enumerate(row.cells)
+            if is_ocr(cell) and cell.confidence < threshold and cell.printed
+            and parse_number(cell.printed).value is not None and not confirmed_by_table(table, i, j, before)]
 
 
 def one_edit_apart(a: str, b: str) -> bool:

@@ -129,7 +129,8 @@ def _text(value) -> str:
 def _flag_item(n: int, flag, crop: str | None) -> str:
     picture = f'<img class="crop" src="{crop}" alt="printed cell">' if crop else '<span class="nocrop">—</span>'
     where = " · ".join(_text(v) for v in (flag.row, flag.column) if _text(v))
-    return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}"><span class="n">{n}</span>{picture}'
+    return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}" data-severity="{flag.severity}">'
+            f'<span class="n">{n}</span>{picture}'
             f'<div><b>{flag.kind}</b> <span class="where">{where}</span><br>'
             f'{say("report.printed")} <code class="printed">{_text(flag.printed)}</code> · '
             f'{say("report.previous") if flag.kind in CROSS_ISSUE else say("report.recomputed")} '
@@ -150,7 +151,7 @@ def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, 
         table = tables[tables["table_id"] == f.table_id]
         box = flag_box(f, cells[cells["table_id"] == f.table_id], _box(next(table.itertuples())) if len(table) else None)
         if box and rendered:
-            marks.append(f'<g class="mark {f.severity}"><rect x="{box.x0}" y="{box.top}" width="{box.width}" '
+            marks.append(f'<g class="mark {f.severity}" data-kind="{f.kind}" data-severity="{f.severity}"><rect x="{box.x0}" y="{box.top}" width="{box.width}" '
                          f'height="{box.height}"><title>{_text(f.message)}</title></rect>'
                          f'<text x="{box.x1 + 1}" y="{box.top + 6}">{n}</text></g>')
         items.append(_flag_item(n, f, _crop(rendered[0], box) if box and rendered else None))
@@ -200,9 +201,34 @@ li.flag.error{border-color:#e00} li.flag.warning{border-color:#f80} li.flag.info
 .msg{color:#555;font-size:.9em} pre.dump{max-height:40em;overflow:auto;background:#f6f6f6;padding:.5em;flex:none;
 width:32em;white-space:pre-wrap} .failed{color:#b00}
 """
-# Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded.
+# Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded. The filter shows
+# the flags (list items and marks on the page) of one kind and/or severity; the address may preset it
+# (report.html#kind=rate_mismatch&severity=error), so that a filtered view can be linked to.
 SCRIPT = """addEventListener('load', () => { const im = [...document.images];
-document.body.dataset.images = im.length; document.body.dataset.imagesDecoded = im.filter(i => i.naturalWidth > 0).length; });"""
+document.body.dataset.images = im.length; document.body.dataset.imagesDecoded = im.filter(i => i.naturalWidth > 0).length;
+const kind = document.getElementById('filter-kind'), severity = document.getElementById('filter-severity');
+if (!kind) return;
+const apply = () => { for (const el of document.querySelectorAll('[data-kind]')) {
+  el.hidden = (kind.value && el.dataset.kind !== kind.value) || (severity.value && el.dataset.severity !== severity.value);
+  el.style.display = el.hidden ? 'none' : ''; }
+  document.body.dataset.flagsShown = document.querySelectorAll('li.flag:not([hidden])').length; };
+const preset = new URLSearchParams(location.hash.slice(1));
+if (preset.has('kind')) kind.value = preset.get('kind');
+if (preset.has('severity')) severity.value = preset.get('severity');
+kind.addEventListener('change', apply); severity.addEventListener('change', apply); apply(); });"""
+
+
+def _filter(flags: pd.DataFrame) -> str:
+    """Two selects: a kind and a severity of the flags present (all by default)."""
+    if flags.empty:
+        return ""
+    ordered = flags_by_severity(flags)
+    option = lambda value, label: f'<option value="{escape(value)}">{escape(label)}</option>'  # noqa: E731
+    kinds = "".join(option(k, k) for k in dict.fromkeys(ordered["kind"]))
+    severities = "".join(option(s, say(f"severity.{s}")) for s in dict.fromkeys(ordered["severity"]))
+    everything = option("", say("report.all"))
+    return (f'<form class="filter">{say("report.filter")} <select id="filter-kind">{everything}{kinds}</select> '
+            f'<select id="filter-severity">{everything}{severities}</select></form>')
 
 
 def render(data: ReportData) -> str:
@@ -221,7 +247,7 @@ def render(data: ReportData) -> str:
             f'<style>{STYLE}</style><script>{SCRIPT}</script></head><body>'
             f'<h1>{_text(data.title)}</h1><p>{counts}</p>'
             + (f'<ul class="failed">{failed}</ul>' if failed else "")
-            + _summary(data) + f'<h2>{say("report.pages")}</h2><ul class="contents">{"".join(contents)}</ul>'
+            + _summary(data) + _filter(data.flags) + f'<h2>{say("report.pages")}</h2><ul class="contents">{"".join(contents)}</ul>'
             + "".join(sections) + "</body></html>")
 
 

@@ -193,3 +193,14 @@ def test_subtotals_add_their_own_rows_and_the_grand_total_all_rows():
     assert [(f.kind.value, f.row, f.column, f.expected) for f in flags] == [("total_mismatch", "合计", "已安装数", "30")]
     rows[4][1] = "41"
     assert ("total_mismatch", "小计") in errors(check_table(table(cols, rows)))
+
+
+def test_the_same_odd_print_down_a_column_is_one_finding_listing_its_rows():
+    rows = [["沁阳市", "１０", "5"], ["孟州市", "１２", "6"], ["温 县", "14", "7"], ["武陟县", "１６", "1,2"]]
+    odd = [f for f in check_table(table([["户数"], ["已安装数"]], rows)) if f.kind == FlagKind.malformed_number]
+    column = [f for f in odd if f.column == "户数"]
+    assert len(column) == 1 and column[0].row is None and column[0].severity.value == "info"
+    assert "3 格" in column[0].message and "沁阳市、孟州市、武陟县" in column[0].message
+    assert column[0].printed == "１０ １２ １６"
+    single = [f for f in odd if f.column == "已安装数"]  # one odd cell stays a finding on that cell
+    assert [(f.row, f.severity.value) for f in single] == [("武陟县", "warning")]

@@ -118,3 +118,18 @@ def test_rapidocr_reads_a_rendered_line_with_char_confidences():
     for line in lines:
         assert len(line.char_confidences) == len(line.text) and len(line.char_centres) == len(line.text)
     assert "PP-OCRv4" in backend.version
+
+
+def test_low_confidence_only_where_the_table_cannot_confirm_the_figure():
+    """An unsure 0 whose row's rate is 0.0% is confirmed (reading it as 8 or 6 would break the rate); an unsure
+    figure no check involves (执法检查次数, in no formula, no total) is flagged; an unsure word is not a figure."""
+    rows = [("沁阳市", "1000", "0", "0.0%", "13", "已完成"), ("孟州市", "2000", "500", "25.0%", "7", "未完成")]
+    table = Table(source="scan.png", page=1, table_id="t1", title="安装情况统计表",
+                  columns=[Column(path=[w]) for w in ("户数", "已安装数", "安装率", "执法检查次数", "备注")],
+                  rows=[Row(label=label, cells=[Cell(printed=v, confidence=0.99) for v in values])
+                        for label, *values in rows])
+    for row, col in ((0, 1), (1, 3), (1, 4)):
+        table.rows[row].cells[col].confidence = 0.5
+    low = [(f.row, f.column) for f in review_flags(table, check_table(table), load_layout())
+           if f.kind == FlagKind.low_confidence]
+    assert low == [("孟州市", "执法检查次数")]
