@@ -93,7 +93,8 @@ def test_a_second_run_into_the_same_folder_leaves_no_stale_table_files(tmp_path)
     out = tmp_path / "out"
     assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out)]) == 0
     assert main(["extract", str(REPO / "samples" / "p03_ruled_flat.pdf"), "-o", str(out)]) == 0
-    assert [p.name for p in (out / "tables").iterdir()] == ["p03_ruled_flat-p1-t1.csv"]
+    assert sorted(p.name for p in (out / "tables").iterdir()) == ["p03_ruled_flat-p1-t1.csv",
+                                                                   "p03_ruled_flat-p1-t1.meta.json"]
 
 
 def test_an_ocr_backend_that_is_not_installed_is_refused_before_the_batch(tmp_path, capsys):
