@@ -197,6 +197,8 @@ def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOption
                 result.warnings.append(say("input.no_text_layer", path=path, page=page.page))
                 continue
             tables = per_page(page, hints, id_prefix or path.stem, timer)
+            for row in (r for t in tables for r in t.rows):
+                row.place = hints.canonical_place(row.label)
             result.tables += tables
             with timer("articles"):
                 result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box],

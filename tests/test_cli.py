@@ -195,3 +195,21 @@ def test_pages_quiet_verbose_and_a_log_line_per_file(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["extract", str(dump), "-o", str(tmp_path / "d"), "--pages", "3-1"])
     assert "1,3-5" in capsys.readouterr().err
+
+
+def test_cells_csv_has_the_place_role_and_is_total_a_researcher_joins_on(tmp_path):
+    out = tmp_path / "out"
+    assert main(["extract", str(REPO / "samples" / "p02_open_2level.pdf"), "-o", str(out)]) == 0
+    cells = pd.read_csv(out / "cells.csv", dtype={"value": str})
+    assert list(cells.columns) == CELL_COLUMNS
+    wen = cells[cells["row"].str.replace(" ", "") == "温县"]
+    assert set(wen["place"]) == {"温县"}
+    total = cells[cells["row"] == "合计"]
+    assert total["is_total"].all() and not cells[cells["row"] != "合计"]["is_total"].any()
+    assert total["place"].isna().all()
+    households = total[total["column"] == "自闭阀 / 户数"]
+    assert households["value"].tolist() == ["721470"] and households["role"].tolist() == ["denominator"]
+    assert set(cells[cells["column"].str.endswith("安装率")]["role"]) == {"rate"}
+    # the 合计 row leaves its ranks blank; the counts and ranks of the table stay integers all the same
+    text = next((out / "tables").glob("*.csv")).read_text(encoding="utf-8-sig")
+    assert "\n合计,721470,239538,499,33.2,,722132," in text and "\n示范区,28500,6300,0,22.1,9," in text
