@@ -284,7 +284,7 @@ def check_denominators(grid: Grid) -> list[Flag]:
                     flags.append(grid.flag(FlagKind.denominator_mismatch, Severity.warning, "flag.denominator_mismatch",
                                            r, other.index, expected=grid.printed(r, cols[0].index),
                                            label=squeeze(grid.table.rows[r].label),
-                                           base="/".join(w for w in base if w), first=plain(first),
+                                           base="/".join(dict.fromkeys(w for w in base if w)), first=plain(first),
                                            first_group=cols[0].path[0], other=plain(v), other_group=other.path[0]))
     return flags
 

@@ -199,7 +199,7 @@ li.flag{display:flex;gap:.6em;align-items:flex-start;border-left:4px solid #ccc;
 li.flag.error{border-color:#e00} li.flag.warning{border-color:#f80} li.flag.info{border-color:#08c}
 .n{font-weight:bold;min-width:1.5em} img.crop{max-width:14em;max-height:10em;border:1px solid #999}
 .msg{color:#555;font-size:.9em} pre.dump{max-height:40em;overflow:auto;background:#f6f6f6;padding:.5em;flex:none;
-width:32em;white-space:pre-wrap} .failed{color:#b00}
+width:32em;white-space:pre-wrap} .failed{color:#b00} form.filter{margin:1em 0}
 """
 # Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded. The filter shows
 # the flags (list items and marks on the page) of one kind and/or severity; the address may preset it
