@@ -57,14 +57,14 @@ def test_crlf_lines(tmp_path):
 def test_empty_file_is_rejected(tmp_path, content):
     path = tmp_path / "empty.txt"
     path.write_bytes(content)
-    with pytest.raises(InputError, match=r"empty\.txt: empty file"):
+    with pytest.raises(InputError, match=r"empty\.txt：空文件"):
         read_text_dump(path)
 
 
 def test_binary_file_named_txt_is_rejected(tmp_path):
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    with pytest.raises(InputError, match=r"image\.txt: binary content"):
+    with pytest.raises(InputError, match=r"image\.txt：二进制内容"):
         read_text_dump(path)
 
 
@@ -72,7 +72,7 @@ def test_undecodable_bytes_without_nul_are_rejected(tmp_path):
     path = tmp_path / "noise.txt"
     noise = random.Random(4).randbytes(4000).replace(b"\x00", b"\x01")
     path.write_bytes(noise)
-    with pytest.raises(InputError, match=r"noise\.txt: (binary|undecodable) content"):
+    with pytest.raises(InputError, match=r"noise\.txt：(二进制内容|无法解码)"):
         read_text_dump(path)
 
 
