@@ -137,6 +137,14 @@ def formats(text: str) -> list[str]:
     return asked
 
 
+def input_paths(console: Console, items: list[str]) -> list[Path]:
+    """The files to work on (expand_inputs); none is said on the console."""
+    paths = expand_inputs(items)
+    if not paths:
+        console.print(say("cli.no_inputs"))
+    return paths
+
+
 def console_for_messages() -> Console:
     from rich.console import Console
     return Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
@@ -153,9 +161,7 @@ def extract(args: argparse.Namespace) -> int:
     from extractor.ocr import get_backend
     from extractor.report import from_results, write_report
     console = console_for_messages()
-    paths = expand_inputs(args.inputs)
-    if not paths:
-        console.print(say("cli.no_inputs"))
+    if not (paths := input_paths(console, args.inputs)):
         return 2
     if args.ocr_backend != "rapidocr":  # asked for by name: say at once if it cannot run here
         try:
@@ -200,9 +206,7 @@ def ingest(args: argparse.Namespace) -> int:
 
     from extractor import archive
     console = console_for_messages()
-    paths = expand_inputs(args.inputs)
-    if not paths:
-        console.print(say("cli.no_inputs"))
+    if not (paths := input_paths(console, args.inputs)):
         return 2
     con = archive.connect(args.db)
     plan = archive.plan(con, paths)
