@@ -53,10 +53,11 @@ test: setup test-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/pip install -q -c $(LOCK) -e '.[bench]'
+	$(BIN)/pip install -q -c $(LOCK) -e '.[bench,cluster]'
 	$(ONE_OPENCV)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/memory_bench.py
 	test -f bench/corpus_out/corpus.jsonl || $(MAKE) corpus
 	$(BIN)/python bench/corpus_bench.py bench/corpus_out
 

@@ -11,6 +11,7 @@ stay as printed.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -52,6 +53,19 @@ def opencc_characters(name: str) -> dict[str, str]:
         if len(source) == 1 and targets:
             table[source] = targets.split()[0]
     return table
+
+
+def traditional_form(word: str) -> str:
+    """A simplified word in traditional characters, character by character (OpenCC's first choice for each):
+    温县 → 溫縣, 示范区 → 示範區."""
+    to_traditional = opencc_characters("STCharacters")
+    return "".join(to_traditional.get(ch, ch) for ch in word)
+
+
+def with_traditional(words: Iterable[str]) -> tuple[str, ...]:
+    """Words of a vocabulary kept in simplified characters, each followed by its traditional form where that
+    differs, so that the pages of Taiwan and Hong Kong papers (and older archives) match what is printed."""
+    return tuple(dict.fromkeys(w for word in words for w in (word, traditional_form(word))))
 
 
 def is_simplified(text: str) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -20,20 +21,31 @@ if TYPE_CHECKING:
     import duckdb
     from rich.console import Console
 
+    from extractor import archive
+    from extractor.batch import Batch
     from extractor.pipeline import FileResult
 
 
 def expand_inputs(items: list[str]) -> list[Path]:
-    """Files as given; folders walked for the supported file types, in sorted order."""
+    """Files as given; folders walked for the supported file types, in sorted order. What cannot be walked or
+    read (a folder without permission, a dangling symbolic link) is kept as an input, so the batch names it."""
     from extractor.pipeline import SUPPORTED
     paths: list[Path] = []
     for item in items:
         path = Path(item)
-        if path.is_dir():
-            paths += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
-        else:
+        if not path.is_dir():
             paths.append(path)
-    return paths
+            continue
+        found: list[Path] = []
+        seen: set[str] = set()
+        for root, dirs, files in os.walk(path, onerror=lambda exc: found.append(Path(exc.filename)), followlinks=True):
+            if os.path.realpath(root) in seen:   # a symbolic link back up the tree
+                dirs.clear()
+                continue
+            seen.add(os.path.realpath(root))
+            found += [Path(root, name) for name in files if Path(name).suffix.lower() in SUPPORTED]
+        paths += sorted(found)
+    return list(dict.fromkeys(paths))  # a file named twice (a folder and a file in it) is one input
 
 
 def manifest(results: list[FileResult], started: float, layout: str) -> dict:
@@ -57,25 +69,31 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
     }
 
 
+def one_line(message: str) -> str:
+    """A message as one line of plain text: control characters (a newline in a file name) shown as escapes, and
+    nothing read as markup."""
+    from rich.markup import escape
+    return escape("".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in message))
+
+
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 
 
-def say_result(console: Console, result: FileResult, verbosity: int = NORMAL) -> None:
-    """One line per error (always) or warning (unless -q); file names are printed as they are, never read as
-    markup. Without a terminal (no progress bar), or with -v, a line per file (a log), with stage times under -v."""
-    from rich.markup import escape
+def say_result(console: Console, result: FileResult, verbosity: int = NORMAL, log: bool = False) -> None:
+    """One line per error (always) or warning (unless -q). With log, when there is no terminal (no progress bar)
+    or with -v, a line per file too, with stage times under -v."""
     if result.error:
-        console.print(f"[red]{say('cli.error')}[/red] {escape(result.error)}", highlight=False)
+        console.print(f"[red]{say('cli.error')}[/red] {one_line(result.error)}", highlight=False)
     if verbosity == QUIET:
         return
     for warning in result.warnings:
-        console.print(f"[yellow]{say('cli.warning')}[/yellow] {escape(warning)}", highlight=False)
-    if verbosity == VERBOSE or not console.is_terminal:
+        console.print(f"[yellow]{say('cli.warning')}[/yellow] {one_line(warning)}", highlight=False)
+    if log and (verbosity == VERBOSE or not console.is_terminal):
         status = say("cli.error" if result.error else "cli.ok")
-        console.print(escape(say("cli.file_done", path=result.path, status=status, pages=result.pages,
-                                 tables=len(result.tables), flags=len(result.flags),
-                                 seconds=result.seconds.get("total", 0.0))), highlight=False)
-    if verbosity == VERBOSE:
+        console.print(one_line(say("cli.file_done", path=result.path, status=status, pages=result.pages,
+                                   tables=len(result.tables), flags=len(result.flags),
+                                   seconds=result.seconds.get("total", 0.0))), highlight=False)
+    if log and verbosity == VERBOSE:
         console.print("  " + ", ".join(f"{stage} {s:.2f} s" for stage, s in result.seconds.items()), highlight=False)
 
 
@@ -86,15 +104,22 @@ def say_failures(console: Console, errors: list[str], total: int, where: str = "
         return 0
     console.print(escape(say("cli.failed", failed=len(errors), total=total, where=where)), highlight=False)
     for error in errors:
-        console.print(f"  {escape(error)}", highlight=False)
+        console.print(f"  {one_line(error)}", highlight=False)
     return 1
 
 
+# Table ids start with the file's stem and name files in tables/: a stem longer than this (in UTF-8 bytes) is cut,
+# so that <id>.csv stays within the 255 bytes a file name may have.
+MAX_PREFIX_BYTES = 120
+
+
 def unique_prefixes(paths: list[Path]) -> dict[Path, str]:
-    """Table-id prefixes: the file's stem, with a short hash of its path where two inputs share a stem."""
-    stems = Counter(p.stem for p in paths)
-    return {p: p.stem if stems[p.stem] == 1 else f"{p.stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
-            for p in paths}
+    """Table-id prefixes: the file's stem (cut to MAX_PREFIX_BYTES), with a short hash of its path where two inputs
+    share one or the stem was cut."""
+    short = {p: p.stem.encode()[:MAX_PREFIX_BYTES].decode(errors="ignore") for p in paths}
+    stems = Counter(short.values())
+    return {p: stem if stems[stem] == 1 and stem == p.stem else f"{stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
+            for p, stem in short.items()}
 
 
 def layout_name(name: str) -> str:
@@ -155,11 +180,10 @@ def extract(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from baozhi.api import read_document
-    from extractor.export import write_outputs
-    from extractor.export_articles import write_articles
+    from extractor.batch import Batch, OutputError
     from extractor.export_formats import write_table_formats
     from extractor.ocr import get_backend
-    from extractor.report import from_results, write_report
+    from extractor.pipeline import OcrOptions
     console = console_for_messages()
     if not (paths := input_paths(console, args.inputs)):
         return 2
@@ -171,70 +195,156 @@ def extract(args: argparse.Namespace) -> int:
             return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        console.print(escape(say("cli.out_not_folder", out=out)), highlight=False)
+        console.print(one_line(say("cli.out_not_folder", out=out)), highlight=False)
         return 2
     started = time.perf_counter()
     results: list[FileResult] = []
     prefixes = unique_prefixes(paths)
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("extracting", total=len(paths))
-        for path in paths:
-            result = read_document(path, layout=args.layout, pages=args.pages, password=args.password,
-                                   ocr_backend=args.ocr_backend, ocr_articles=args.ocr_articles, ocr=args.ocr,
-                                   id_prefix=prefixes[path]).result
-            results.append(result)
-            say_result(console, result, args.verbosity)
-            # outputs are rewritten after every file, so an interrupted batch keeps what it finished
-            write_outputs(out, [t for r in results for t in r.tables], [f for r in results for f in r.flags],
-                          manifest(results, started, args.layout))
-            write_articles(out, [a for r in results for a in r.articles])
-            progress.advance(task)
-    write_table_formats(out, [t for r in results for t in r.tables], args.format)
-    write_report(out / "report.html", from_results(results))
+    ocr = OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr)
+    batch = Batch(out, {"layout": args.layout, "ocr": [ocr.backend, ocr.articles, ocr.mode],
+                        "pages": sorted(args.pages or []), "password": bool(args.password)})
+    resumed = 0
+    try:
+        batch.prepare()
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("extracting", total=len(paths))
+            for path in paths:
+                result = batch.resumed(path, prefixes[path])
+                if result is None:
+                    result = read_document(path, layout=args.layout, pages=args.pages, password=args.password,
+                                           ocr_backend=ocr.backend, ocr_articles=ocr.articles, ocr=ocr.mode,
+                                           id_prefix=prefixes[path]).result
+                    batch.done(path, prefixes[path], result)
+                else:
+                    resumed += 1
+                results.append(result)
+                say_result(console, result, args.verbosity, log=True)
+                progress.advance(task)
+    except KeyboardInterrupt:
+        return interrupted(console, batch, results, manifest(results, started, args.layout), len(paths))
+    except OutputError as exc:
+        console.print(f"baozhi: {one_line(str(exc))}", highlight=False)
+        return 1
+    try:
+        batch.finish(results, manifest(results, started, args.layout))
+        write_table_formats(out, [t for r in results for t in r.tables], args.format)
+    except KeyboardInterrupt:
+        console.print(one_line(say("cli.interrupted_kept", out=out)), highlight=False)
+        return 130
+    except OutputError as exc:
+        console.print(f"baozhi: {one_line(str(exc))}; run again when there is room", highlight=False)
+        return 1
+    if resumed:
+        console.print(one_line(say("cli.resumed", count=resumed, journal=batch.journal)), highlight=False)
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
     if args.verbosity > QUIET:
-        console.print(escape(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)),
+        console.print(one_line(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)),
                       highlight=False)
     return say_failures(console, [r.error for r in failed], len(results))
 
 
+def runner_of(args: argparse.Namespace) -> archive.Runner:
+    """Dask workers when a scheduler or a local cluster is asked for, else this machine's process pool."""
+    if args.scheduler or args.cluster:
+        from extractor.cluster import DaskRunner
+        return DaskRunner(args.scheduler, args.workers, args.retries, args.layout)
+    return archive.LocalPool(args.workers)
+
+
+def interrupted(console: Console, batch: Batch, results: list[FileResult], manifest: dict, total: int) -> int:
+    """Ctrl-C: the outputs of the files finished so far written as one unit, then exit code 130. The journal
+    stays, so the same command run again goes on where this one stopped."""
+    from extractor.batch import OutputError
+    try:
+        batch.finish(results, {**manifest, "interrupted": True}, complete=False)
+        said = say("cli.interrupted_done", done=len(results), total=total, out=batch.out)
+    except (OutputError, KeyboardInterrupt):
+        said = say("cli.interrupted_kept", out=batch.out)
+    console.print(one_line(said), highlight=False)
+    return 130
+
+
 def ingest(args: argparse.Namespace) -> int:
+    import duckdb
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from extractor import archive
     console = console_for_messages()
-    if not (paths := input_paths(console, args.inputs)):
+    if args.from_shards and args.inputs:
+        console.print("baozhi: give input folders or --from-shards, not both")
         return 2
-    con = archive.connect(args.db)
-    plan = archive.plan(con, paths)
-    if plan.skipped:
-        console.print(escape(say("cli.skipped", count=len(plan.skipped), db=args.db)), highlight=False)
+    if not (args.db or args.shards) or (args.from_shards and not args.db):
+        console.print("baozhi: ingest needs --db (or --shards DIR to write shards instead)")
+        return 2
+    paths = [] if args.from_shards else expand_inputs(args.inputs)
+    if not paths and not args.from_shards:
+        console.print(say("cli.no_inputs"))
+        return 2
+    con = None
+    try:
+        con = archive.connect(args.db) if args.db else None
+        if args.from_shards:
+            loaded, skipped = archive.load_shards(con, Path(args.from_shards))
+            console.print(f"{loaded} files loaded from {escape(args.from_shards)}, {skipped} already in "
+                          f"{escape(args.db)} → {escape(args.db)}", highlight=False)
+            return 0
+        shards = Path(args.shards) if args.shards else None
+        plan = archive.plan(paths, (archive.stored_hashes(con) if con else set()) |
+                            (archive.shard_hashes(shards) if shards else set()))
+        if con:
+            archive.forget_failures_of_stored(con, plan.skipped)
+        if shards and con:  # the archive only said what to skip: other processes may use it meanwhile
+            con.close()
+            con = None
+        if plan.skipped:
+            console.print(one_line(say("cli.skipped", count=len(plan.skipped), db=shards or args.db)), highlight=False)
+        return ingest_files(console, args, plan, con, shards)
+    except KeyboardInterrupt:
+        console.print(one_line(say("cli.interrupted", db=args.shards or args.db)), highlight=False)
+        return 130
+    except archive.ArchiveError as exc:
+        console.print(f"baozhi: {escape(str(exc))}", highlight=False)
+        return 1
+    except duckdb.Error as exc:  # a damaged archive can open and fail later, on the first page it cannot read
+        console.print(f"baozhi: {escape(archive.problem(args.db, exc))}", highlight=False)
+        return 1
+    finally:
+        if con is not None:
+            con.close()
+
+
+def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
+                 con: duckdb.DuckDBPyConnection | None, shards: Path | None) -> int:
+    """The batch under a progress bar: into the archive, or into shards; the exit code."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from extractor import archive
     started, pages, failed = time.perf_counter(), 0, []
+    target = shards or args.db
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[pages_per_minute]:.0f} pages/min"), TimeRemainingColumn()]
-    try:
-        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+    if plan.todo:
+        with runner_of(args) as runner, \
+                Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+            if runner.dashboard:
+                console.print(f"Dask dashboard: {runner.dashboard}", highlight=False)
             task = progress.add_task("ingesting", total=len(plan.todo), pages_per_minute=0)
-            for result in archive.ingest(con, plan.todo, args.workers, args.layout):
+            results = archive.shard_ingest(plan.todo, runner, shards, args.layout) if shards else \
+                archive.ingest(con, plan.todo, runner, args.layout, args.db)
+            for result in results:
                 pages += result.pages
                 progress.update(task, advance=1, pages_per_minute=pages * 60 / (time.perf_counter() - started))
                 if result.error:
                     failed.append(result.error)
                 say_result(console, result)
                 if not console.is_terminal:  # without a progress bar, a log line per committed file
-                    console.print(escape(say("cli.stored", path=result.path, pages=result.pages,
-                                             tables=len(result.tables), flags=len(result.flags))), highlight=False)
-    except KeyboardInterrupt:
-        console.print(escape(say("cli.interrupted", db=args.db)), highlight=False)
-        return 130
-    finally:
-        con.close()
+                    console.print(one_line(say("cli.stored", path=result.path, pages=result.pages,
+                                               tables=len(result.tables), flags=len(result.flags))), highlight=False)
     minutes = (time.perf_counter() - started) / 60
-    console.print(escape(say("cli.ingested", files=len(plan.todo), pages=pages, seconds=minutes * 60,
-                             rate=pages / max(minutes, 1e-9), db=args.db)), highlight=False)
+    console.print(one_line(say("cli.ingested", files=len(plan.todo), pages=pages, seconds=minutes * 60,
+                               rate=pages / max(minutes, 1e-9), db=target)), highlight=False)
     return say_failures(console, failed, len(plan.todo), say("cli.failed_in_archive"))
 
 
@@ -245,10 +355,20 @@ def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnect
     from extractor import archive
     console = console_for_messages()
     if not Path(args.db).is_file():
-        console.print(escape(say("cli.no_archive", db=args.db)), highlight=False)
+        console.print(one_line(say("cli.no_archive", db=args.db)), highlight=False)
         return 2
-    with archive.connect(args.db, read_only=True) as con:
-        console.print(job(con), highlight=False)
+    try:
+        with archive.connect(args.db, read_only=True) as con:
+            console.print(job(con), highlight=False)
+    except archive.ArchiveError as exc:
+        console.print(f"baozhi: {escape(str(exc))}", highlight=False)
+        return 1
+    except duckdb.Error as exc:
+        console.print(f"baozhi: {escape(archive.problem(args.db, exc))}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
     return 0
 
 
@@ -310,9 +430,21 @@ def main(argv: list[str] | None = None) -> int:
     ex.set_defaults(run=extract)
     ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)",
                          parents=[common])
-    ing.add_argument("inputs", nargs="+", help="folders of PDFs and text dumps, or files")
-    ing.add_argument("--db", required=True, help="archive file (created if missing)")
-    ing.add_argument("--workers", type=int, default=os.cpu_count(), help="worker processes (default: %(default)s)")
+    ing.add_argument("inputs", nargs="*", help="folders of PDFs and text dumps, or files")
+    ing.add_argument("--db", help="archive file (created if missing)")
+    ing.add_argument("--workers", type=int, default=os.cpu_count(),
+                     help="worker processes here, or of --cluster local (default: %(default)s)")
+    where = ing.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                       help="run the files on the workers of this Dask scheduler (inputs on storage they share)")
+    where.add_argument("--cluster", choices=["local"], help="run the files on a Dask LocalCluster of --workers")
+    ing.add_argument("--retries", type=int, default=2,
+                     help="with --cluster local: worker deaths one file may cause before it is recorded as failed "
+                          "(a scheduler's own is its distributed.scheduler.allowed-failures) (default: %(default)s)")
+    ing.add_argument("--shards", metavar="DIR",
+                     help="workers write each file's rows as Parquet in DIR/<sha256>/ instead of the client "
+                          "writing --db; load them later with --from-shards")
+    ing.add_argument("--from-shards", metavar="DIR", help="load the shards of DIR into --db")
     ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help=layout_help)
     ing.set_defaults(run=ingest)
     exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv", parents=[common])

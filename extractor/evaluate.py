@@ -98,11 +98,18 @@ def score_flags(truth: dict, flags: list[Flag]) -> Score:
     return score
 
 
+def titled(table: Table, title: str | None) -> bool:
+    """The table's title is the truth's, maybe with the table's number printed before it (附表：…, 表1 …)."""
+    printed, wanted = (squeeze(unicodedata.normalize("NFKC", t or "")) for t in (table.title, title))
+    return printed == wanted or bool(wanted) and printed.endswith(wanted) and len(printed) - len(wanted) <= 6
+
+
 def pair_tables(truths: list[dict], tables: list[Table]) -> list[tuple[dict, Table | None]]:
     """Truth and extracted tables paired by title, then the rest in page order (a misread title still pairs)."""
     rebuilt = [t for t in tables if t.columns]
-    by_title = {i: next((t for t in rebuilt if same_text(t.title, truth["title"])), None)
-                for i, truth in enumerate(truths)}
+    by_title: dict[int, Table | None] = {}
+    for i, truth in enumerate(truths):
+        by_title[i] = next((t for t in rebuilt if titled(t, truth["title"]) and t not in by_title.values()), None)
     rest = [t for t in rebuilt if t not in by_title.values()]
     pairs = []
     for i, truth in enumerate(truths):

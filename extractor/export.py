@@ -1,9 +1,11 @@
 """Writes the output contract into OUT/: cells.csv, flags.csv, tables/<table_id>.csv, manifest.json.
-Every file is written to a temporary name and moved into place, so a reader never sees half a file."""
+Every file is written to a temporary name and moved into place, so a reader never sees half a file.
+Every spreadsheet-bound table goes through `inert_frame`, so no printed text becomes a live formula."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -24,10 +26,38 @@ def flags_by_severity(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("severity", key=lambda s: s.map(SEVERITY_RANK), kind="stable").reset_index(drop=True)
 
 
+# A file name that is not UTF-8 (Linux allows any bytes) holds lone surrogates once decoded; they are written as
+# \udcXX escapes, so every output stays valid UTF-8 (and valid JSON) and still shows where the odd bytes were.
+UNENCODABLE = "backslashreplace"
+# OWASP's CSV-injection rule: a spreadsheet reads a cell starting with one of these as a formula (or, for tab
+# and carriage return, strips them and reads what follows), so such text gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ...except a plain signed number as printed (-3, -1.5, +2, -0.5%): a spreadsheet reads it as that number.
+PLAIN_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?%?")
+
+
+def inert_text(text: str) -> str:
+    """text with a leading apostrophe when a spreadsheet would run it as a formula."""
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as written to a CSV or xlsx file: every text cell and column name made inert. Number columns are
+    left alone: a float or integer cell is never a formula."""
+    inert = lambda v: inert_text(v) if isinstance(v, str) else v
+    out = frame.rename(columns=inert)
+    for i, dtype in enumerate(out.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            out.iloc[:, i] = out.iloc[:, i].map(inert)
+    return out
+
+
 def atomic_write(path: Path, write) -> None:
     """Calls write(tmp_path), then renames tmp_path to path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp.", dir=path.parent)  # a short name: path's may be as long as allowed
     os.close(fd)
     try:
         write(Path(tmp))
@@ -95,7 +125,9 @@ def wide_frame(table: Table) -> pd.DataFrame:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     # utf-8-sig so that spreadsheet programs open the Chinese text correctly
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    frame = inert_frame(frame)
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig",
+                                                       errors=UNENCODABLE))
 
 
 def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: dict) -> None:
@@ -114,6 +146,6 @@ def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: d
             write_csv(out / "tables" / f"{table.table_id}.csv", wide_frame(table))
         else:
             text = f"{table.title or ''}\n{table.raw_text or ''}\n"
-            atomic_write(out / "tables" / f"{table.table_id}.txt", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            atomic_write(out / "tables" / f"{table.table_id}.txt", lambda tmp: tmp.write_text(text, encoding="utf-8", errors=UNENCODABLE))
     atomic_write(out / "manifest.json", lambda tmp: tmp.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"))
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8", errors=UNENCODABLE))

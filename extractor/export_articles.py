@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.export import atomic_write, write_csv
+from extractor.export import UNENCODABLE, atomic_write, write_csv
 from schemas.article import ArticlesOfPage
 
 ARTICLE_COLUMNS = ["source", "page", "article_id", "headline", "kicker", "subtitle", "byline", "dateline",
@@ -43,5 +43,5 @@ def article_rows(records: Iterable[ArticlesOfPage]) -> list[dict]:
 def write_articles(out: Path, records: Iterable[ArticlesOfPage]) -> None:
     records = list(records)
     text = "".join(line + "\n" for line in jsonl_lines(records))
-    atomic_write(out / "articles.jsonl", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(out / "articles.jsonl", lambda tmp: tmp.write_text(text, encoding="utf-8", errors=UNENCODABLE))
     write_csv(out / "articles.csv", pd.DataFrame(article_rows(records), columns=ARTICLE_COLUMNS))

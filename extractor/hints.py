@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from extractor.characters import with_traditional
 from schemas.grid import GridSettings
 
 
@@ -117,20 +118,28 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
     table, page = data["table"], data.get("page", {})
     return LayoutHints(
         name=name,  # what it was loaded by (a file in layouts/, or a path): its other sections are read by it
-        title_suffixes=tuple(table["title_suffixes"]),
+        title_suffixes=with_traditional(table["title_suffixes"]),
         date_patterns=tuple(re.compile(p) for p in table["date_patterns"]),
         title_trimmings=tuple(re.compile(p) for p in table["title_trimmings"]),
         date_leftover=re.compile(table["date_leftover"]),
         unit_pattern=re.compile(table["unit_pattern"]),
-        note_prefixes=tuple(table["note_prefixes"]),
-        label_headers=tuple(table["label_headers"]),
-        total_labels=tuple(table["total_labels"]),
+        note_prefixes=with_traditional(table["note_prefixes"]),
+        label_headers=with_traditional(table["label_headers"]),
+        total_labels=with_traditional(table["total_labels"]),
         furniture_patterns=tuple(re.compile(p) for p in page.get("furniture_patterns", [])),
-        gazetteer={k: tuple(v) for k, v in data.get("gazetteer", {}).items()},
+        # traditional forms as aliases: 溫縣 is 温县 (the canonical name stays as the layout spells it)
+        gazetteer={k: tuple(a for a in with_traditional([k, *v]) if a != k) for k, v in data.get("gazetteer", {}).items()},
         grid=GridSettings(**data.get("grid", {})),
     )
 
 
 @lru_cache(maxsize=None)
 def load_roles() -> dict:
-    return read_toml("schemas", "roles")
+    """schemas/roles.toml, each list of header words with the words' traditional forms (戶數 is 户数)."""
+    roles = read_toml("schemas", "roles")
+    for entry in roles.values():
+        if isinstance(entry, dict):
+            for key, words in entry.items():
+                if isinstance(words, list) and all(isinstance(w, str) for w in words):
+                    entry[key] = list(with_traditional(words))
+    return roles

@@ -200,8 +200,10 @@ def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, c
     """Tables printed without a title we recognise: runs of numeric rows no title claimed, with the short
     header lines right above them."""
     regions = []
+    # the figures of a date line (2023年3月28日, a page head's date) are no table's body
+    dates = {id(w) for p in all_phrases if hints.match_date(p.text) for w in p.words}
     while True:
-        rest = [w for w in page.words if id(w) not in claimed and not is_prose(w)]
+        rest = [w for w in page.words if id(w) not in claimed and id(w) not in dates and not is_prose(w)]
         rows = numeric_rows(rest)
         if len(rows) < 3:
             return regions
@@ -291,10 +293,19 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     # than the table's own column pitch (a wide label column) or a few characters.
     pitch = median(b.box.x0 - a.box.x0 for r in rows for a, b in zip(r, r[1:])) if any(len(r) > 1 for r in rows) else 0
     reach = max(6 * size, 1.5 * pitch)
+    # A line of an article column beside the table is no label: its column runs on above the title or below the
+    # last row (not into the table's note), where a label column ends with the table.
+    note_top = min((p.box.top for p in all_phrases if p.box.top >= body_bottom - 1
+                    and any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes)), default=1e9)
+
+    def runs_past(w: Word) -> bool:
+        return any(abs(v.box.x0 - w.box.x0) < 0.5 * size
+                   and (title.box.top - 3 * size < v.box.bottom <= title.box.top
+                        or body_bottom <= v.box.top < min(body_bottom + 3 * size, note_top - 1)) for v in page.words)
     for row in rows:
         row_box = Box(x0=0, x1=1, top=min(w.box.top for w in row), bottom=max(w.box.bottom for w in row))
-        left = sorted((w for w in band if w.box.x1 <= x0 + 1 and same_line(row_box, w.box) and not is_prose(w)),
-                      key=lambda w: -w.box.x1)
+        left = sorted((w for w in band if w.box.x1 <= x0 + 1 and same_line(row_box, w.box) and not is_prose(w)
+                       and not runs_past(w)), key=lambda w: -w.box.x1)
         edge = x0
         for w in left:
             if edge - w.box.x1 > reach:

@@ -92,6 +92,10 @@ class RapidOcrBackend:
     name = "rapidocr"
 
     def __init__(self) -> None:
+        import onnxruntime
+        # nothing may reach the network at run time: onnxruntime's telemetry (on by default in some builds) is off
+        # before the first session is made
+        onnxruntime.disable_telemetry_events()
         import rapidocr_onnxruntime as ro
         from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
         from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer

@@ -2,7 +2,9 @@
 One input file is the unit of work; batching lives in the CLI."""
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
 from extractor.messages import say
 from extractor.ocr_review import review_flags
-from extractor.read_pdf import read_pdf
+from extractor.read_pdf import each_pdf_page
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
 from schemas.document import Page, TextLayerSettings, boxes_on_page
@@ -95,8 +97,10 @@ class ReadOptions:
     password: str | None = None          # opens an encrypted PDF
 
 
-def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str], options: ReadOptions) -> list[Page]:
-    """The pages of a PDF: the text layer where it passes its check (extractor.text_layer), OCR elsewhere."""
+def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
+              options: ReadOptions) -> Iterator[Page]:
+    """The pages of a PDF, one at a time: the text layer where it passes its check (extractor.text_layer), OCR
+    elsewhere."""
     from extractor.read_image import ocr_pdf_area, ocr_pdf_page
     from extractor.text_layer import check_text_layer, with_ocr_inside
     settings = TextLayerSettings()
@@ -105,26 +109,23 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str], op
         with timer("ocr"):
             return ocr_pdf_page(path, page.page, backend=ocr.backend, ocr_articles=ocr.articles)
 
-    with timer("read"):
-        pages = read_pdf(path, options.pages, options.password)
-    read = []
-    for page in pages:
+    for page in timed(each_pdf_page(path, options.pages, options.password), timer, "read"):
         if page.kind == "scan":
-            read.append(scanned(page) if ocr.mode != "never" else page)
+            yield scanned(page) if ocr.mode != "never" else page
             continue
         if ocr.mode == "always":
-            read.append(scanned(page))
+            yield scanned(page)
             continue
         verdict = check_text_layer(page, settings)
         if ocr.mode == "never":
             if not verdict.trusted or verdict.uncovered:
                 reasons = say("oddity.joiner").join(verdict.reasons) or say("text_layer.uncovered_images")
                 warnings.append(say("text_layer.kept", path=path, page=page.page, reasons=reasons))
-            read.append(page)
+            yield page
         elif not verdict.trusted:
             warnings.append(say("text_layer.ocr_page", path=path, page=page.page,
                                 reasons=say("oddity.joiner").join(verdict.reasons)))
-            read.append(scanned(page))
+            yield scanned(page)
         elif verdict.uncovered:
             with timer("ocr"):
                 areas = [ocr_pdf_area(path, page.page, box, settings.min_paper, settings.max_midtones,
@@ -132,44 +133,57 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str], op
             printed = [a for a in areas if a is not None]
             if printed:
                 warnings.append(say("text_layer.ocr_images", path=path, page=page.page, count=len(printed)))
-            read.append(with_ocr_inside(page, printed) if printed else page)
+            yield with_ocr_inside(page, printed) if printed else page
         else:
-            read.append(page)
-    return read
+            yield page
 
 
 def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(), warnings: list[str] | None = None,
-               options: ReadOptions = ReadOptions()) -> tuple[str, list[Page]]:
-    """The file's pages with the characters printed (extractor.characters), and its kind: pdf, scan or text."""
+               options: ReadOptions = ReadOptions()) -> tuple[str, Iterator[Page]]:
+    """The file's kind (pdf, scan or text) and its pages with the characters printed (extractor.characters), read
+    one at a time as they are asked for, so that a long PDF or TIFF holds one page in memory, not all of them.
+    (A PDF whose pages all need OCR turns out a "scan" at the end.)"""
     from extractor.characters import page_as_printed
     kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [], options)
     if options.pages:  # a PDF reads only the pages asked for; the frames of a TIFF, the pages of a dump are cut here
-        chosen = [p for p in pages if p.page in options.pages]
-        if not chosen:
-            raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, sorted(options.pages))),
-                                 count=len(pages)))
-        pages = chosen
-    return kind, [page_as_printed(p) for p in pages]
+        pages = (p for p in pages if p.page in options.pages)
+    return kind, map(page_as_printed, pages)
 
 
 def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
-                   options: ReadOptions) -> tuple[str, list[Page]]:
+                   options: ReadOptions) -> tuple[str, Iterator[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
+        if path.is_symlink():
+            raise InputError(say("input.dangling_link", path=path, target=os.readlink(path)))
         raise InputError(say("input.no_such_file", path=path))
+    if path.is_dir():  # a folder given as an input is walked; one that comes here could not be
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise InputError(say("input.folder_unreadable", path=path, error=exc.strerror)) from exc
+        raise InputError(say("input.is_folder", path=path))
     if suffix in PDF_SUFFIXES:
-        pages = pdf_pages(path, timer, ocr, warnings, options)
-        return ("scan" if all(p.kind == "scan" for p in pages) else "pdf"), pages
+        return "pdf", pdf_pages(path, timer, ocr, warnings, options)
     if suffix in IMAGE_SUFFIXES:
-        from extractor.read_image import read_image
-        with timer("ocr"):
-            return "scan", read_image(path, backend=ocr.backend, ocr_articles=ocr.articles)
+        from extractor.read_image import image_pages
+        return "scan", timed(image_pages(path, backend=ocr.backend, ocr_articles=ocr.articles), timer, "ocr")
     if suffix in TEXT_SUFFIXES:
         from extractor.read_text import read_text_dump
         with timer("read"):
             return "text", read_text_dump(path)
     raise InputError(say("input.unsupported", path=path, suffix=suffix or "(none)",
                          images=", ".join(sorted(IMAGE_SUFFIXES))))
+
+
+def timed(pages: Iterator[Page], timer: Timer, stage: str) -> Iterator[Page]:
+    """pages, the time spent producing each counted to stage."""
+    while True:
+        with timer(stage):
+            page = next(pages, None)
+        if page is None:
+            return
+        yield page
 
 
 def unparsed_flag(table: Table) -> Flag:
@@ -188,11 +202,13 @@ def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOption
     try:
         hints = load_layout(layout)
         result.kind, pages = read_pages(path, timer, ocr, result.warnings, options)
-        result.pages = len(pages)
-        result.page_numbers = [p.page for p in pages]
-        result.ocr_backend = next((p.ocr_backend for p in pages if p.ocr_backend), None)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
+        scanned = 0
         for page in pages:
+            result.pages += 1
+            result.page_numbers.append(page.page)
+            result.ocr_backend = result.ocr_backend or page.ocr_backend
+            scanned += page.kind == "scan"
             if page.kind == "scan" and page.ocr_backend is None:
                 result.warnings.append(say("input.no_text_layer", path=path, page=page.page))
                 continue
@@ -203,6 +219,10 @@ def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOption
             with timer("articles"):
                 result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box],
                                                         id_prefix or path.stem))
+        if options.pages and not result.pages:  # a dump's or a TIFF's pages are counted as they are read
+            raise InputError(say("input.pages_not_found", path=path, pages=",".join(map(str, sorted(options.pages)))))
+        if result.kind == "pdf" and scanned == result.pages:
+            result.kind = "scan"
         with timer("check"):
             for table in result.tables:
                 flags = check_table(table) if table.columns else [unparsed_flag(table)]
@@ -212,6 +232,8 @@ def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOption
             result.warnings.append(say("input.no_table", path=path))
     except InputError as exc:
         result.error = str(exc)
+    except OSError as exc:  # no permission, an I/O error of the disk: the file, not the tool
+        result.error = say("input.cannot_read", path=path, error=exc.strerror or exc)
     except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         result.error = say("input.internal", path=path, error=f"{type(exc).__name__}: {first_line}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -18,7 +19,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from extractor.errors import InputError
 from extractor.messages import say
-from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend
+from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend, ocr_settings
 from schemas.document import Box, Page, Ruling, Word
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -34,6 +35,9 @@ CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characte
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
 GUTTER_EM = 0.5            # a blank this wide (in line heights) ending at a column start is a column gutter
+# Pillow's own bomb check (which would refuse an archive scan of 200 Mpx) gives way to refuse_bomb's
+Image.MAX_IMAGE_PIXELS = None
+MIN_SIDE_PX = 32           # a page image narrower or lower than this holds no legible line, let alone a table
 SIZE_NOISE = 0.1           # OCR'd lines of running text whose sizes differ by less than this share are one size
 
 
@@ -63,21 +67,72 @@ def gray_8bit(frame: Image.Image) -> np.ndarray:
     return np.array(frame.convert("L"))
 
 
-def load_frames(path: Path, dpi: float | None) -> list[tuple[np.ndarray, float]]:
-    """Each frame of an image file (TIFFs may hold several pages) as grayscale, with its resolution."""
-    if path.stat().st_size == 0:
+def big_enough(path: Path, page: int, gray: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    if min(h, w) < MIN_SIDE_PX:
+        raise InputError(say("input.image_too_small", path=path, page=page, width=w, height=h))
+    return gray
+
+
+def scan_limits() -> dict:
+    """schemas/ocr.toml [scan]: the resolution pages are decoded at, and what is a decompression bomb."""
+    return ocr_settings()["scan"]
+
+
+def reduction(width: int, height: int, dpi: float) -> float:
+    """By how much a page image is shrunk on load: to at most the OCR resolution and the decoded-pixel cap."""
+    limits = scan_limits()
+    return max(1.0, dpi / limits["ocr_dpi"], math.sqrt(width * height / limits["max_decoded_pixels"]))
+
+
+def refuse_bomb(path: Path, width: int, height: int, size: int) -> None:
+    limits = scan_limits()
+    pixels = width * height
+    if pixels > limits["max_pixels"] or pixels > size * limits["max_pixels_per_byte"]:
+        raise InputError(say("input.image_bomb", path=path, width=width, height=height, size=size))
+
+
+# cv2 decodes straight to a reduced grayscale image for these factors (JPEG by DCT scaling, others row by row)
+CV2_REDUCED = {8: cv2.IMREAD_REDUCED_GRAYSCALE_8, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2}
+
+
+def reduced_gray(path: Path, frame: Image.Image, single: bool, factor: float) -> np.ndarray:
+    """A frame as 8-bit grey, shrunk by factor while it is decoded where the format allows: a 1-gigapixel scan is
+    never held at full size in colour."""
+    width, height = frame.size
+    target = (max(1, round(width / factor)), max(1, round(height / factor)))
+    gray = None
+    if factor >= 2 and single and not (frame.mode in ("I", "F") or frame.mode.startswith("I;16")):
+        step = next(k for k in CV2_REDUCED if k <= factor)
+        gray = cv2.imread(str(path), CV2_REDUCED[step])   # None when cv2 cannot read it: Pillow does
+    if gray is None:
+        if frame.format == "JPEG":
+            frame.draft("L", target)  # decoded at 1/2, 1/4 or 1/8 size already
+        gray = gray_8bit(frame)
+    if gray.shape[1] > target[0] * 1.01:
+        gray = cv2.resize(gray, target, interpolation=cv2.INTER_AREA)
+    return gray
+
+
+def load_frames(path: Path, dpi: float | None) -> Iterator[tuple[np.ndarray, float]]:
+    """Each frame of an image file (TIFFs may hold several pages) as grayscale at the resolution OCR needs, with
+    that resolution, one at a time."""
+    size = path.stat().st_size
+    if size == 0:
         raise InputError(say("input.empty_bytes", path=path))
     try:
         with Image.open(path) as image:
-            frames = []
-            for frame in ImageSequence.Iterator(image):
+            frames = getattr(image, "n_frames", 1)
+            for n, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                width, height = frame.size
+                refuse_bomb(path, width, height, size)
                 found = frame.info.get("dpi")
                 frame_dpi = dpi or (float(found[0]) if found and found[0] and found[0] > 20 else DEFAULT_DPI)
-                frames.append((gray_8bit(frame), frame_dpi))
-            return frames
+                gray = big_enough(path, n, reduced_gray(path, frame, frames == 1, reduction(width, height, frame_dpi)))
+                yield gray, frame_dpi * gray.shape[1] / width
     except UnidentifiedImageError as exc:
         raise InputError(say("input.not_an_image", path=path)) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InputError(say("input.damaged_image", path=path, error=exc)) from exc
 
 
@@ -515,19 +570,34 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
 
 def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
                ocr_articles: bool = False) -> list[Page]:
-    """One OCR'd Page per frame of a PNG, JPEG or TIFF file."""
+    return list(image_pages(path, dpi, backend, ocr_articles))
+
+
+def image_pages(path: Path, dpi: float | None = None, backend: str = "rapidocr",
+                ocr_articles: bool = False) -> Iterator[Page]:
+    """One OCR'd Page per frame of a PNG, JPEG or TIFF file, one at a time."""
     path = Path(path)
     engine = get_backend(backend)
-    return [ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
-            for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1)]
+    for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1):
+        yield ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
 
 
-def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> np.ndarray:
+def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.ndarray, float]:
+    """The page rendered in grey, and the resolution it was rendered at: dpi, or less for a page so large that
+    dpi would exceed the decoded-pixel cap."""
     import pypdfium2 as pdfium
-    pdf = pdfium.PdfDocument(str(pdf_path))
     try:
-        bitmap = pdf[page_number - 1].render(scale=dpi / 72.0, grayscale=True)
-        return np.array(bitmap.to_pil().convert("L"))
+        pdf = pdfium.PdfDocument(str(pdf_path))
+    except pdfium.PdfiumError as exc:
+        raise InputError(say("input.page_not_drawn", path=pdf_path, page=page_number, error=exc)) from exc
+    try:
+        page = pdf[page_number - 1]
+        width, height = page.get_size()
+        dpi = dpi / reduction(max(1, round(width * dpi / 72)), max(1, round(height * dpi / 72)), dpi)
+        bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+        return np.array(bitmap.to_pil().convert("L")), dpi
+    except pdfium.PdfiumError as exc:
+        raise InputError(say("input.page_not_drawn", path=pdf_path, page=page_number, error=exc)) from exc
     finally:
         pdf.close()
 
@@ -535,7 +605,8 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> np.ndarray:
 def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
                  ocr_articles: bool = False) -> Page:
     """A PDF page with no text layer, rasterised and OCR'd."""
-    gray = render_pdf_page(pdf_path, page_number, dpi)
+    gray, dpi = render_pdf_page(pdf_path, page_number, dpi)
+    gray = big_enough(pdf_path, page_number, gray)
     return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
 
 
@@ -551,12 +622,12 @@ def ocr_pdf_area(pdf_path: Path, page_number: int, area: Box, min_paper: float, 
                  dpi: float = DEFAULT_DPI, backend: str = "rapidocr", ocr_articles: bool = False) -> Page | None:
     """What OCR reads inside one area of a PDF page (an image the text layer does not cover), in page points;
     None when the area shows a photograph rather than print."""
-    gray = render_pdf_page(pdf_path, page_number, dpi)
+    gray, dpi = render_pdf_page(pdf_path, page_number, dpi)
     scale = dpi / 72.0
     top, bottom = max(0, int(area.top * scale)), min(gray.shape[0], int(area.bottom * scale) + 1)
     left, right = max(0, int(area.x0 * scale)), min(gray.shape[1], int(area.x1 * scale) + 1)
     crop = gray[top:bottom, left:right]
-    if crop.size == 0 or not printed_matter(crop, min_paper, max_midtones):
+    if min(crop.shape) < MIN_SIDE_PX or not printed_matter(crop, min_paper, max_midtones):
         return None
     read = ocr_page(crop, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
     dx, dy = left / scale, top / scale

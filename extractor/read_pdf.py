@@ -1,7 +1,9 @@
 """Born-digital PDF pages become text pieces: pdfplumber words with boxes, and ruling lines from vector graphics."""
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
@@ -147,18 +149,38 @@ def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page
 
 
 def damaged(path: Path, exc: BaseException) -> InputError:
-    head = path.read_bytes()[:5]
+    with path.open("rb") as f:
+        head = f.read(5)
     if head != b"%PDF-":
         return InputError(say("input.not_a_pdf", path=path))
     return InputError(say("input.damaged_pdf", path=path, error=type(exc).__name__))
 
 
-def open_pdf(path: Path, password: str | None = None) -> pdfplumber.PDF:
+def repaired(path: Path) -> io.BytesIO | None:
+    """The PDF as pdfium rewrites it: pdfium rebuilds a cross-reference table whose offsets are wrong, which
+    pdfminer cannot; None when pdfium cannot open the file either."""
+    import pypdfium2 as pdfium
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        if len(pdf) == 0:
+            return None
+        copy = io.BytesIO()
+        pdf.save(copy)
+        copy.seek(0)
+        return copy
+    finally:
+        pdf.close()
+
+
+def open_pdf(path: Path, source: Path | io.BytesIO | None = None, password: str | None = None) -> pdfplumber.PDF:
     if path.stat().st_size == 0:
         raise InputError(say("input.empty_bytes", path=path))
     locked = say("input.wrong_password" if password else "input.encrypted", path=path)
     try:
-        return pdfplumber.open(path, password=password or "")
+        return pdfplumber.open(source or path, password=password or "")
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError(locked) from exc
     except PdfminerException as exc:
@@ -170,26 +192,55 @@ def open_pdf(path: Path, password: str | None = None) -> pdfplumber.PDF:
         raise damaged(path, exc) from exc
 
 
+def page_count(pdf: pdfplumber.PDF, path: Path) -> int:
+    try:
+        return len(pdf.pages)
+    except Exception as exc:  # pdfminer raises many types on damaged page trees
+        raise damaged(path, exc) from exc
+
+
 def read_pdf(path: Path, pages: frozenset[int] | None = None, password: str | None = None) -> list[Page]:
+    return list(each_pdf_page(path, pages, password))
+
+
+def each_pdf_page(path: Path, pages: frozenset[int] | None = None, password: str | None = None) -> Iterator[Page]:
     """One Page per PDF page (of those numbered in pages, 1-based, when given), plus one per turned block on it
-    (Page.rotation); a page with no text layer comes back with no words and kind 'scan'. password opens an
-    encrypted PDF."""
-    pdf = open_pdf(path, password)
-    with pdf:
-        try:
-            count = len(pdf.pages)
-        except Exception as exc:  # pdfminer raises many types on damaged page trees
-            raise damaged(path, exc) from exc
-        if count == 0:
+    (Page.rotation), read one page at a time (a page's parsed objects are dropped before the next is read); a page
+    with no text layer comes back with no words and kind 'scan'. A PDF whose cross-reference table pdfminer cannot
+    use is read from the copy pdfium repairs. password opens an encrypted PDF."""
+    try:
+        yield from _pages(path, pages, password)
+    except InputError:
+        raise
+    except Exception as exc:  # pdfminer raises many types on damaged objects, at any page
+        raise damaged(path, exc) from exc
+
+
+def _pages(path: Path, pages: frozenset[int] | None, password: str | None) -> Iterator[Page]:
+    pdf = open_pdf(path, password=password)
+    try:
+        count = page_count(pdf, path)
+    except InputError:
+        count = 0
+    if count == 0:
+        copy = repaired(path)
+        if copy is None:
+            pdf.close()
             raise InputError(say("input.no_pages", path=path))
-        wanted = sorted(pages) if pages else range(1, count + 1)
-        if not any(1 <= n <= count for n in wanted):
-            raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, wanted)), count=count))
-        read = []
+        pdf.close()
+        pdf = open_pdf(path, copy, password)
+        count = page_count(pdf, path)
+    wanted = sorted(pages) if pages else range(1, count + 1)
+    if not any(1 <= n <= count for n in wanted):
+        pdf.close()
+        raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, wanted)), count=count))
+    with pdf:
         for number in (n for n in wanted if 1 <= n <= count):
+            page = pdf.pages[number - 1]
             try:
-                read += pdf_views(pdf.pages[number - 1], number, path.name)
+                views = pdf_views(page, number, path.name)
             except Exception as exc:
                 raise InputError(say("input.page_unreadable", path=path, page=number,
                                      error=f"{type(exc).__name__}: {exc}")) from exc
-        return read
+            page.close()  # its characters, objects and layout, cached by pdfplumber, are not needed again
+            yield from views

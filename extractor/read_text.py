@@ -1,6 +1,7 @@
 """Plain-text page dumps (.txt) -> Page objects: one page per form feed, the raw lines kept in order."""
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import charset_normalizer
@@ -9,7 +10,12 @@ from extractor.errors import InputError
 from extractor.messages import say
 from schemas.document import Page
 
-_UTF8_BOM = b"\xef\xbb\xbf"
+# Byte-order marks and the codec each one starts; UTF-32's come first, as UTF-32LE's begins with UTF-16LE's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Tried first when the text is not UTF-8: the code pages of Chinese dumps, simplified (GB) and traditional (Big5 of
+# Taiwan and older archives, Big5-HKSCS of Hong Kong papers); any other encoding after them.
+CHINESE_ENCODINGS = ["gb18030", "big5", "big5hkscs", "cp950"]
 # Control characters a text dump may hold; any other one marks decoded binary.
 _TEXT_CONTROLS = set("\t\n\r\f")
 
@@ -27,18 +33,25 @@ def read_text_dump(path: Path) -> list[Page]:
 
 
 def _decode(path: Path, data: bytes) -> str:
+    """The text of a dump, its characters kept as printed (traditional ones too)."""
     if not data.strip():
         raise InputError(say("input.empty", path=path))
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(path, data.decode(codec))
+            except UnicodeDecodeError as exc:
+                raise InputError(say("input.damaged_text", path=path, codec=codec.upper().removesuffix("-SIG"),
+                                     offset=exc.start)) from exc
     if b"\x00" in data:
         raise InputError(say("input.binary_nul", path=path))
-    if data.startswith(_UTF8_BOM):
-        return _checked(path, data[len(_UTF8_BOM):].decode("utf-8", errors="strict"))
     try:
         return _checked(path, data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    # Not UTF-8: Chinese dumps are usually GBK/GB18030; let charset_normalizer pick the code page.
-    best = charset_normalizer.from_bytes(data).best()
+    # Not UTF-8: let charset_normalizer pick the code page, among the Chinese ones first.
+    best = (charset_normalizer.from_bytes(data, cp_isolation=CHINESE_ENCODINGS).best()
+            or charset_normalizer.from_bytes(data).best())
     if best is None:
         raise InputError(say("input.undecodable", path=path))
     return _checked(path, str(best))

@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from extractor.archive import all_flags, box_fields, page_records, series_panel
-from extractor.export import FLAG_COLUMNS, atomic_write, cell_records, flags_by_severity
+from extractor.export import FLAG_COLUMNS, UNENCODABLE, atomic_write, cell_records, flags_by_severity
 from extractor.messages import language, say
 from extractor.pipeline import FileResult
 from extractor.series import CROSS_ISSUE
@@ -253,4 +253,4 @@ def render(data: ReportData) -> str:
 
 def write_report(path: Path, data: ReportData) -> None:
     html = render(data)
-    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8", errors=UNENCODABLE))

@@ -1,13 +1,46 @@
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+
+from extractor import archive
+from extractor.cli import main
 
 from schemas.table import Cell, Column, Row, Table
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLES = REPO / "samples"
+
+
+TIMING = {"files": "EXCLUDE (seconds, ingested_at)"}  # the columns that differ between two runs of one batch
+
+
+@pytest.fixture(scope="session")
+def inputs(tmp_path_factory):
+    """Four sample PDFs and the two seed dumps that print the residential table."""
+    if not (SHARED / "seeds").exists():
+        pytest.skip("../shared/seeds is not beside the repository")
+    folder = tmp_path_factory.mktemp("inputs")
+    for path in sorted(SAMPLES.glob("*.pdf"))[:4] + sorted((SHARED / "seeds").glob("00[01]_*.txt")):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def full_db(inputs, tmp_path_factory):
+    """An uninterrupted ingest of the inputs on two local worker processes."""
+    db = tmp_path_factory.mktemp("full") / "archive.duckdb"
+    assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
+    return db
+
+
+def content(db) -> dict[str, list[tuple]]:
+    """Every row of every table of an archive, in one order, without the timings."""
+    with archive.connect(db, read_only=True) as con:
+        return {t: con.execute(f"SELECT * {TIMING.get(t, '')} FROM {t} ORDER BY ALL").fetchall()
+                for t in archive.TABLES}
 
 
 def truth_files() -> list[Path]:
