@@ -88,9 +88,8 @@ def say_result(console: Console, result: FileResult, verbosity: int = NORMAL, lo
         return
     for warning in result.warnings:
         console.print(f"[yellow]{say('cli.warning')}[/yellow] {one_line(warning)}", highlight=False)
-    if log and (verbosity == VERBOSE or not console.is_terminal):
-        status = say("cli.error" if result.error else "cli.ok")
-        console.print(one_line(say("cli.file_done", path=result.path, status=status, pages=result.pages,
+    if log and not result.error and (verbosity == VERBOSE or not console.is_terminal):  # a failure's line is its error
+        console.print(one_line(say("cli.file_done", path=result.path, status=say("cli.ok"), pages=result.pages,
                                    tables=len(result.tables), flags=len(result.flags),
                                    seconds=result.seconds.get("total", 0.0))), highlight=False)
     if log and verbosity == VERBOSE:
@@ -232,7 +231,7 @@ def extract(args: argparse.Namespace) -> int:
         console.print(one_line(say("cli.interrupted_kept", out=out)), highlight=False)
         return 130
     except OutputError as exc:
-        console.print(f"baozhi: {one_line(str(exc))}; run again when there is room", highlight=False)
+        console.print(one_line(say("cli.no_room", error=exc)), highlight=False)
         return 1
     if resumed:
         console.print(one_line(say("cli.resumed", count=resumed, journal=batch.journal)), highlight=False)
@@ -247,6 +246,7 @@ def extract(args: argparse.Namespace) -> int:
 
 def runner_of(args: argparse.Namespace) -> archive.Runner:
     """Dask workers when a scheduler or a local cluster is asked for, else this machine's process pool."""
+    from extractor import archive
     if args.scheduler or args.cluster:
         from extractor.cluster import DaskRunner
         return DaskRunner(args.scheduler, args.workers, args.retries, args.layout)
@@ -273,10 +273,10 @@ def ingest(args: argparse.Namespace) -> int:
     from extractor import archive
     console = console_for_messages()
     if args.from_shards and args.inputs:
-        console.print("baozhi: give input folders or --from-shards, not both")
+        console.print(say("cli.inputs_or_shards"))
         return 2
     if not (args.db or args.shards) or (args.from_shards and not args.db):
-        console.print("baozhi: ingest needs --db (or --shards DIR to write shards instead)")
+        console.print(say("cli.needs_db"))
         return 2
     paths = [] if args.from_shards else expand_inputs(args.inputs)
     if not paths and not args.from_shards:
@@ -329,7 +329,7 @@ def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
         with runner_of(args) as runner, \
                 Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             if runner.dashboard:
-                console.print(f"Dask dashboard: {runner.dashboard}", highlight=False)
+                console.print(one_line(say("cli.dashboard", url=runner.dashboard)), highlight=False)
             task = progress.add_task("ingesting", total=len(plan.todo), pages_per_minute=0)
             results = archive.shard_ingest(plan.todo, runner, shards, args.layout) if shards else \
                 archive.ingest(con, plan.todo, runner, args.layout, args.db)
@@ -350,6 +350,7 @@ def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
 
 def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
     """Runs job on the archive opened read-only and prints what it returns."""
+    import duckdb
     from rich.markup import escape
 
     from extractor import archive
@@ -367,7 +368,7 @@ def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnect
         console.print(f"baozhi: {escape(archive.problem(args.db, exc))}", highlight=False)
         return 1
     except KeyboardInterrupt:
-        console.print("interrupted")
+        console.print(say("cli.interrupted_short"))
         return 130
     return 0
 
@@ -415,8 +416,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="only these pages of each file, 1-based: 1,3-5 (PDF pages, TIFF frames, dump pages)")
     ex.add_argument("--password", default=None, help="password of encrypted PDFs")
     ex.add_argument("--format", type=formats, default=["csv"],
-                    help="formats of tables/<table_id>.*, comma-separated: csv (always), xlsx (multi-level header "
-                         "as merged cells), parquet (header paths as a column MultiIndex), json")
+                    help="formats of tables/<table_id>.*, comma-separated: csv (always), meta (a .meta.json sidecar: "
+                         "title, date, unit, header paths), xlsx (multi-level header as merged cells), parquet "
+                         "(header paths as a column MultiIndex), json")
     ex.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=NORMAL,
                     help="errors only: no warnings, no summary")
     ex.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE,

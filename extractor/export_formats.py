@@ -1,5 +1,6 @@
-"""Each table in the formats asked for (`extract --format csv,xlsx,parquet,json`), beside tables/<table_id>.csv,
-and a sidecar tables/<table_id>.meta.json with what the CSV cannot hold: title, date, unit, note, header paths.
+"""Each table in the formats asked for (`extract --format csv,meta,xlsx,parquet,json`), beside
+tables/<table_id>.csv: `meta` is a sidecar tables/<table_id>.meta.json with what the CSV cannot hold (title, date,
+unit, note, header paths). Written after the batch's outputs are in place (extractor.batch), so only when asked for.
 
 - xlsx: one sheet; title, date and unit in its first rows, then the table with its multi-level header as merged
   cells (openpyxl) and the row labels down the side.
@@ -15,7 +16,7 @@ import pandas as pd
 from extractor.export import atomic_write, wide_frame
 from schemas.table import Table
 
-FORMATS = ("csv", "xlsx", "parquet", "json")
+FORMATS = ("csv", "meta", "xlsx", "parquet", "json")
 META_FIELDS = ["table_id", "source", "page", "title", "date", "date_printed", "unit", "note", "label_header", "layout"]
 XLSX_HEAD_ROWS = 4  # title, date, unit, a blank line
 OWN_SUFFIXES = (".meta.json", ".xlsx", ".parquet", ".json")
@@ -55,17 +56,18 @@ def write_xlsx(path: Path, table: Table, frame: pd.DataFrame) -> None:
 
 
 def write_table_formats(out: Path, tables: list[Table], formats: list[str]) -> None:
-    """tables/<table_id>.<format> for each format but csv (export.py writes that), and the .meta.json sidecar;
+    """tables/<table_id>.<format> for each format but csv (export.py writes that; meta: the .meta.json sidecar);
     such files an earlier run into the same folder left for other tables (or formats not asked for now) go."""
     folder = out / "tables"
-    wanted = {f"{t.table_id}{suffix}" for t in tables if t.columns
-              for suffix in [".meta.json"] + [f".{f}" for f in formats if f != "csv"]}
+    suffixes = {"meta": ".meta.json", "xlsx": ".xlsx", "parquet": ".parquet", "json": ".json"}
+    wanted = {f"{t.table_id}{suffixes[f]}" for t in tables if t.columns for f in formats if f in suffixes}
     for old in folder.glob("*") if folder.is_dir() else []:
         if old.name.endswith(OWN_SUFFIXES) and old.name not in wanted:
             old.unlink()
     for table in (t for t in tables if t.columns):
         base = out / "tables" / table.table_id
-        write_json(base.with_name(f"{table.table_id}.meta.json"), table_meta(table))
+        if "meta" in formats:
+            write_json(base.with_name(f"{table.table_id}.meta.json"), table_meta(table))
         frame = table_frame(table)
         if "xlsx" in formats:
             write_xlsx(base.with_name(f"{table.table_id}.xlsx"), table, frame)

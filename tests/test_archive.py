@@ -203,7 +203,7 @@ def test_ctrl_c_stops_ingest_at_once_and_fails_no_good_file(inputs, full_db, tmp
     run.wait(timeout=30)  # how soon it ends is measured by bench/ingest_bench.py, not here
     rest = run.stderr.read()
     assert run.returncode == 130, rest
-    assert "interrupted: the files stored so far are kept in" in rest and "Traceback" not in rest
+    assert "已中断：已存入的保留在" in rest and "Traceback" not in rest
     with archive.connect(db, read_only=True) as con:
         assert con.execute("SELECT status, count(*) < 6 FROM files GROUP BY ALL").fetchall() == [("ok", True)]
     assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0

@@ -93,8 +93,7 @@ def test_a_second_run_into_the_same_folder_leaves_no_stale_table_files(tmp_path)
     out = tmp_path / "out"
     assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out)]) == 0
     assert main(["extract", str(REPO / "samples" / "p03_ruled_flat.pdf"), "-o", str(out)]) == 0
-    assert sorted(p.name for p in (out / "tables").iterdir()) == ["p03_ruled_flat-p1-t1.csv",
-                                                                   "p03_ruled_flat-p1-t1.meta.json"]
+    assert [p.name for p in (out / "tables").iterdir()] == ["p03_ruled_flat-p1-t1.csv"]
 
 
 def test_an_ocr_backend_that_is_not_installed_is_refused_before_the_batch(tmp_path, capsys):
@@ -159,7 +158,7 @@ def test_formats_write_each_table_with_its_header_and_a_sidecar(tmp_path):
     import openpyxl
     out = tmp_path / "out"
     assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out),
-                 "--format", "csv,xlsx,parquet,json"]) == 0
+                 "--format", "csv,meta,xlsx,parquet,json"]) == 0
     base = out / "tables" / "p01_ruled_3level-p1-t1"
     meta = json.loads(base.with_suffix(".meta.json").read_text(encoding="utf-8"))
     assert (meta["title"], meta["date"], meta["unit"]) == ("焦作市燃气居民用户安全装置加装情况统计表", "2022-09-25", "户")
@@ -175,7 +174,7 @@ def test_formats_write_each_table_with_its_header_and_a_sidecar(tmp_path):
     assert data["index"][0] == "沁阳市" and data["data"][0][0] == 87326
     # a later run without them leaves no stale files of other formats
     assert main(["extract", str(REPO / "samples" / "p01_ruled_3level.pdf"), "-o", str(out)]) == 0
-    assert sorted(p.name for p in (out / "tables").iterdir()) == [base.name + ".csv", base.name + ".meta.json"]
+    assert sorted(p.name for p in (out / "tables").iterdir()) == [base.name + ".csv"]
 
 
 def test_pages_quiet_verbose_and_a_log_line_per_file(tmp_path, capsys):
