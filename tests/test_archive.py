@@ -196,7 +196,7 @@ def test_ctrl_c_stops_ingest_at_once_and_fails_no_good_file(inputs, full_db, tmp
     command = [sys.executable, "-m", "extractor.cli", "ingest", str(inputs), "--db", str(db), "--workers", "1"]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True)
     for line in run.stderr:
-        if line.startswith("stored "):
+        if line.startswith("已存入 "):
             time.sleep(delay)
             os.killpg(run.pid, signal.SIGINT)
             break
@@ -219,5 +219,5 @@ def test_a_rerun_drops_the_failed_row_of_a_file_now_stored(inputs, full_db, tmp_
         archive.store(con, archive.failed(path, archive.content_hash(path), f"{path}: Query interrupted"),
                       "jiaozuo_daily")
     assert main(["ingest", str(inputs), "--db", str(db), "--workers", "1"]) == 0
-    assert "6 files already in" in capsys.readouterr().err
+    assert "6 个文件已在" in capsys.readouterr().err
     assert content(db) == content(full_db)
