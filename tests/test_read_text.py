@@ -125,5 +125,5 @@ def test_place_names_match_through_traditional_aliases():
 def test_a_damaged_utf16_dump_is_one_message(tmp_path):
     dump = tmp_path / "half.txt"
     dump.write_bytes(codecs.BOM_UTF16_LE + "温县".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
-    with pytest.raises(InputError, match="half.txt: damaged UTF-16 text"):
+    with pytest.raises(InputError, match="half.txt：UTF-16 文本已损坏"):
         read_text_dump(dump)
