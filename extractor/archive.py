@@ -27,8 +27,9 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel
 
-from extractor.export import FLAG_COLUMNS, cell_records, write_csv
+from extractor.export import FLAG_COLUMNS, cell_records, flags_by_severity, write_csv
 from extractor.hints import load_layout
+from extractor.messages import say
 from extractor.pipeline import FileResult, process_file
 from extractor.read_text import read_text_dump
 from extractor.roles import assign_roles
@@ -315,7 +316,7 @@ class LocalPool:
             try:
                 yield future.result()
             except Exception as exc:  # a worker that died (crash, out of memory): that file failed, the batch goes on
-                yield failed(path, h, f"{path}: worker failed ({type(exc).__name__}: {exc})")
+                yield failed(path, h, say("input.worker_failed", path=path, error=f"{type(exc).__name__}: {exc}"))
 
     def __enter__(self) -> LocalPool:
         return self
@@ -364,7 +365,8 @@ def store_or_fail(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str, d
     except Exception as exc:  # rolled back; record the file as failed so the batch goes on
         r = item.result
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        item = failed(Path(r.path), item.file_hash, f"{r.path}: could not be stored ({type(exc).__name__}: {first})")
+        item = failed(Path(r.path), item.file_hash,
+                      say("input.not_stored", path=r.path, error=f"{type(exc).__name__}: {first}"))
     try:
         store(con, item, layout)
         return item
@@ -488,7 +490,7 @@ def all_flags(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> pd.DataFr
         FROM flags f LEFT JOIN tables t USING (file_hash, table_id)
         ORDER BY f.source, f.page, f.table_id""").df()
     stored["series"] = stored.pop("title").map(series_key)
-    return pd.concat([stored, cross_issue_flags(series)], ignore_index=True)
+    return flags_by_severity(pd.concat([stored, cross_issue_flags(series)], ignore_index=True))
 
 
 def safe_name(key: str) -> str:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from itertools import product
 
 from extractor.hints import load_roles, squeeze
-from extractor.numbers import ParsedNumber, format_at, parse_number, plain, rate_matches
+from extractor.messages import column_words, say, where
+from extractor.numbers import ParsedNumber, describe_oddities, format_at, parse_number, plain, rate_matches
 from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, role_of, similarity
 from schemas.flags import Flag, FlagKind, Severity
 from schemas.table import Row, Table
@@ -32,15 +33,22 @@ class Grid:
     def value(self, row: int, col: int) -> Decimal | None:
         return self.parsed[row][col].decimal
 
+    def printed(self, row: int, col: int) -> str:
+        return self.table.rows[row].cells[col].printed
+
     def flag(self, kind: FlagKind, severity: Severity, message: str, row: int | None = None,
-             col: int | None = None, printed: str | None = None, expected: str | None = None) -> Flag:
+             col: int | None = None, printed: str | None = None, expected: str | None = None, **fields) -> Flag:
+        """A flag on a cell (row and col), a column (col) or the table; message is a key of schemas/messages.toml,
+        said with fields, `where` (the cell as a reader names it), `printed` and `expected`."""
         t = self.table
         if printed is None and row is not None and col is not None:
-            printed = t.rows[row].cells[col].printed
-        return Flag(source=t.source, page=t.page, table_id=t.table_id,
-                    row=t.rows[row].label if row is not None else None,
-                    column=self.roles[col].name if col is not None else None,
-                    kind=kind, printed=printed, expected=expected, severity=severity, message=message)
+            printed = self.printed(row, col)
+        label = t.rows[row].label if row is not None else None
+        column = self.roles[col].name if col is not None else None
+        text = say(message, where=where(label, column), column=column_words(column), printed=printed,
+                   expected=expected, **fields)
+        return Flag(source=t.source, page=t.page, table_id=t.table_id, row=label, column=column,
+                    kind=kind, printed=printed, expected=expected, severity=severity, message=text)
 
 
 def make_grid(table: Table) -> Grid:
@@ -71,23 +79,34 @@ def check_prints(grid: Grid) -> list[Flag]:
         numeric = [(r, p) for r, p in cells if p.value is not None]
         if sum(p.value is None and not p.blank for _, p in cells) * 2 > len(cells):
             continue  # a text column (备注, 是否完成): words are what it prints
+        odd: dict[tuple[str, ...], list[int]] = {}  # oddities → the rows printed with them, of cells that still read
         for r, p in cells:
             if p.oddity and p.value is None:
-                flags.append(grid.flag(FlagKind.malformed_number, Severity.warning,
-                                       f"cell does not read as a number ({p.oddity})", r, col.index))
+                flags.append(grid.flag(FlagKind.malformed_number, Severity.warning, "flag.not_a_number", r, col.index,
+                                       oddity=p.oddity))
             elif p.oddity:
-                severity = Severity.info if p.oddity.startswith("printed with") else Severity.warning
-                flags.append(grid.flag(FlagKind.malformed_number, severity,
-                                       f"printed oddly: {p.oddity}; read as {p.value:g}", r, col.index))
+                odd.setdefault(p.oddities, []).append(r)
+        for oddities, rows in odd.items():
+            first = grid.parsed[rows[0]][col.index]
+            severity = Severity.info if first.only_full_width else Severity.warning
+            if len(rows) == 1:
+                flags.append(grid.flag(FlagKind.malformed_number, severity, "flag.odd_print", rows[0], col.index,
+                                       oddity=first.oddity, value=f"{first.value:g}"))
+                continue
+            # the same odd print down a column is one finding (a font, a typesetter's habit), its rows listed
+            folded = sorted({ch for r in rows for ch in grid.parsed[r][col.index].folded.split()})
+            flags.append(grid.flag(FlagKind.malformed_number, severity, "flag.odd_print_column", col=col.index,
+                                   printed=" ".join(grid.printed(r, col.index) for r in rows),
+                                   oddity=describe_oddities(oddities, " ".join(folded)), count=len(rows),
+                                   rows="、".join(squeeze(grid.table.rows[r].label) for r in rows)))
         # 100% and 0% are commonly printed without decimals; other rates should share the column's precision
         ordinary = [(r, p) for r, p in numeric if p.value not in (0, 100)]
         if col.role == "rate" and len(ordinary) >= 3:
             usual, seen = Counter(p.decimals for _, p in ordinary).most_common(1)[0]
             for r, p in ordinary:
                 if p.decimals < usual and seen >= len(ordinary) / 2 and not p.oddity:
-                    flags.append(grid.flag(FlagKind.malformed_number, Severity.warning,
-                                           f"printed with {p.decimals} decimals where the column prints {usual}",
-                                           r, col.index))
+                    flags.append(grid.flag(FlagKind.malformed_number, Severity.warning, "flag.decimals",
+                                           r, col.index, decimals=p.decimals, usual=usual))
     return flags
 
 
@@ -147,10 +166,8 @@ def check_rates(grid: Grid) -> list[Flag]:
                 continue
             if d == 0:
                 severity = Severity.warning if n == 0 else Severity.error
-                flags.append(grid.flag(FlagKind.zero_denominator, severity,
-                                       f"{formula} = {plain(n)}/0: no rate can be computed, the page prints "
-                                       f"{grid.table.rows[r].cells[rate.index].printed}",
-                                       r, rate.index))
+                flags.append(grid.flag(FlagKind.zero_denominator, severity, "flag.zero_denominator",
+                                       r, rate.index, formula=formula, n=plain(n)))
                 continue
             exact = n / d * scale
             printed = p.decimal
@@ -158,13 +175,11 @@ def check_rates(grid: Grid) -> list[Flag]:
                 continue
             expected = format_at(exact, p.decimals, p.percent)
             if exact > scale and printed == scale:
-                flags.append(grid.flag(FlagKind.rate_capped, Severity.info,
-                                       f"{formula} = {plain(n)}/{plain(d)} is {expected}; printed capped at 100%",
-                                       r, rate.index, expected=expected))
+                flags.append(grid.flag(FlagKind.rate_capped, Severity.info, "flag.rate_capped",
+                                       r, rate.index, expected=expected, formula=formula, n=plain(n), d=plain(d)))
                 continue
-            flags.append(grid.flag(FlagKind.rate_mismatch, Severity.error,
-                                   f"{formula} = {plain(n)}/{plain(d)} gives {expected}, the page prints {grid.table.rows[r].cells[rate.index].printed}",
-                                   r, rate.index, expected=expected))
+            flags.append(grid.flag(FlagKind.rate_mismatch, Severity.error, "flag.rate_mismatch",
+                                   r, rate.index, expected=expected, formula=formula, n=plain(n), d=plain(d)))
     return flags
 
 
@@ -201,10 +216,9 @@ def check_totals(grid: Grid) -> list[Flag]:
             total = sum(values, Decimal(0))
             if total != printed:
                 decimals = grid.parsed[t][col.index].decimals
-                flags.append(grid.flag(FlagKind.total_mismatch, Severity.error,
-                                       f"the {len(values)} rows add up to {plain(total)}, the "
-                                       f"{grid.table.rows[t].label} row prints {plain(printed)}",
-                                       t, col.index, expected=format_at(total, decimals, False)))
+                flags.append(grid.flag(FlagKind.total_mismatch, Severity.error, "flag.total_mismatch",
+                                       t, col.index, expected=format_at(total, decimals, False), count=len(values),
+                                       total=plain(total), label=squeeze(grid.table.rows[t].label)))
     return flags
 
 
@@ -232,11 +246,13 @@ def check_footers(grid: Grid) -> list[Flag]:
             col = named[0]
             if sums[col.index] != figure.decimal:
                 flags.append(Flag(**base, column=col.name, expected=plain(sums[col.index]),
-                                  message=f"{footer.label} prints {footer.printed}; the {len(grid.body)} rows of "
-                                          f"{col.name} add up to {plain(sums[col.index])}"))
+                                  message=say("flag.footer_mismatch", label=squeeze(footer.label),
+                                              printed=footer.printed, count=len(grid.body),
+                                              column=column_words(col.name), total=plain(sums[col.index]))))
         elif figure.decimal not in sums.values():
-            flags.append(Flag(**base, message=f"{footer.label} prints {footer.printed}, which is the total of no "
-                                              f"column ({', '.join(f'{grid.roles[i].name} {plain(v)}' for i, v in sums.items())})"))
+            totals = "、".join(f"{column_words(grid.roles[i].name)} {plain(v)}" for i, v in sums.items())
+            flags.append(Flag(**base, message=say("flag.footer_no_column", label=squeeze(footer.label),
+                                                  printed=footer.printed, sums=totals)))
     return flags
 
 
@@ -265,9 +281,11 @@ def check_denominators(grid: Grid) -> list[Flag]:
             for other in cols[1:]:
                 v = grid.value(r, other.index)
                 if first is not None and v is not None and v != first:
-                    flags.append(grid.flag(FlagKind.denominator_mismatch, Severity.warning,
-                                           f"{' / '.join(base)} is {plain(first)} under {cols[0].path[0]} but {plain(v)} under {other.path[0]}",
-                                           r, other.index, expected=grid.table.rows[r].cells[cols[0].index].printed))
+                    flags.append(grid.flag(FlagKind.denominator_mismatch, Severity.warning, "flag.denominator_mismatch",
+                                           r, other.index, expected=grid.printed(r, cols[0].index),
+                                           label=squeeze(grid.table.rows[r].label),
+                                           base="/".join(dict.fromkeys(w for w in base if w)), first=plain(first),
+                                           first_group=cols[0].path[0], other=plain(v), other_group=other.path[0]))
     return flags
 
 
@@ -283,10 +301,9 @@ class Ranking:
     ranks: tuple[int, ...]
 
     def describe(self, tiebreak: str | None) -> str:
-        how = {"competition": "shared ranks for ties (1,1,3…)", "dense": "dense ranks for ties (1,1,2…)",
-               "tiebreak": f"ties broken by {tiebreak}", "order": "ties broken by print order"}[self.method]
-        return (f"{'higher' if self.descending else 'lower'} is better, {how}, on the {self.basis} values"
-                + (", rates capped at 100%" if self.capped else ""))
+        return say("rank.describe", direction=say("rank.higher" if self.descending else "rank.lower"),
+                   ties=say(f"rank.{self.method}", tiebreak=tiebreak), basis=say(f"rank.{self.basis}"),
+                   capped=say("rank.capped") if self.capped else "")
 
     def ties_in_some_order(self, printed: tuple[int, ...]) -> bool:
         """True when printed ranks follow these values and break each tie in some order."""
@@ -408,20 +425,18 @@ def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[
     tie_word = tie.leaf if tie else None
     followed = next((c for c in candidates if c.ranks == printed), None)
     if followed:
-        return [grid.flag(FlagKind.rank_rule, Severity.warning,
-                          f"ranks by {basis.leaf} follow {followed.describe(tie_word)}, "
-                          f"not the stated rule ({stated[0].describe(tie_word)})", col=rank.index,
-                          printed=",".join(map(str, printed)), expected=",".join(map(str, stated[0].ranks)))]
+        return [grid.flag(FlagKind.rank_rule, Severity.warning, "flag.rank_rule", col=rank.index,
+                          printed=",".join(map(str, printed)), expected=",".join(map(str, stated[0].ranks)),
+                          basis=basis.leaf, followed=followed.describe(tie_word), stated=stated[0].describe(tie_word))]
     best = min(candidates, key=lambda c: (mismatches(c, printed), c not in stated))
     flags = []
     if best not in stated:
-        flags.append(grid.flag(FlagKind.rank_rule, Severity.warning,
-                               f"ranks by {basis.leaf} mostly follow {best.describe(tie_word)}, not the stated rule",
-                               col=rank.index))
-    how = f"{basis.leaf} ({best.describe(tie_word)})" + (", the column the ranks fit best" if guessed else "")
+        flags.append(grid.flag(FlagKind.rank_rule, Severity.warning, "flag.rank_rule_mostly", col=rank.index,
+                               basis=basis.leaf, best=best.describe(tie_word)))
+    how = best.describe(tie_word)
     for r, p, e in zip(rows, printed, best.ranks):
         if p != e:
             flags.append(grid.flag(FlagKind.rank_mismatch, Severity.warning if guessed else Severity.error,
-                                   f"by {how} this row ranks {e}, the page prints {p}", r, rank.index,
-                                   expected=str(e)))
+                                   "flag.rank_mismatch", r, rank.index, expected=str(e), basis=basis.leaf, how=how,
+                                   guessed=say("flag.rank_guessed") if guessed else ""))
     return flags

@@ -9,24 +9,27 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from extractor import __version__
+from extractor.messages import LANGUAGES, say, set_language
 
-from extractor import __version__, archive
-from extractor.batch import Batch, OutputError
-from extractor.ocr import get_backend
-from extractor.pipeline import SUPPORTED, FileResult, OcrOptions, process_file
-from extractor.report import from_archive, write_report
+# The pipeline's modules (pandas, duckdb, OCR, jieba) take seconds to import: each command imports what it runs,
+# so that `baozhi --version` and `--help` answer at once.
+if TYPE_CHECKING:
+    import duckdb
+    from rich.console import Console
+
+    from extractor import archive
+    from extractor.batch import Batch
+    from extractor.pipeline import FileResult
 
 
 def expand_inputs(items: list[str]) -> list[Path]:
     """Files as given; folders walked for the supported file types, in sorted order. What cannot be walked or
     read (a folder without permission, a dangling symbolic link) is kept as an input, so the batch names it."""
+    from extractor.pipeline import SUPPORTED
     paths: list[Path] = []
     for item in items:
         path = Path(item)
@@ -69,22 +72,36 @@ def manifest(results: list[FileResult], started: float, layout: str) -> dict:
 def one_line(message: str) -> str:
     """A message as one line of plain text: control characters (a newline in a file name) shown as escapes, and
     nothing read as markup."""
+    from rich.markup import escape
     return escape("".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in message))
 
 
-def say_result(console: Console, result: FileResult) -> None:
-    """One line per error or warning."""
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+
+
+def say_result(console: Console, result: FileResult, verbosity: int = NORMAL, log: bool = False) -> None:
+    """One line per error (always) or warning (unless -q). With log, when there is no terminal (no progress bar)
+    or with -v, a line per file too, with stage times under -v."""
     if result.error:
-        console.print(f"[red]error[/red] {one_line(result.error)}", highlight=False)
+        console.print(f"[red]{say('cli.error')}[/red] {one_line(result.error)}", highlight=False)
+    if verbosity == QUIET:
+        return
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow] {one_line(warning)}", highlight=False)
+        console.print(f"[yellow]{say('cli.warning')}[/yellow] {one_line(warning)}", highlight=False)
+    if log and not result.error and (verbosity == VERBOSE or not console.is_terminal):  # a failure's line is its error
+        console.print(one_line(say("cli.file_done", path=result.path, status=say("cli.ok"), pages=result.pages,
+                                   tables=len(result.tables), flags=len(result.flags),
+                                   seconds=result.seconds.get("total", 0.0))), highlight=False)
+    if log and verbosity == VERBOSE:
+        console.print("  " + ", ".join(f"{stage} {s:.2f} s" for stage, s in result.seconds.items()), highlight=False)
 
 
 def say_failures(console: Console, errors: list[str], total: int, where: str = "") -> int:
     """The failed files listed again at the end of a batch; the exit code."""
+    from rich.markup import escape
     if not errors:
         return 0
-    console.print(f"{len(errors)} of {total} files failed{where}:", highlight=False)
+    console.print(escape(say("cli.failed", failed=len(errors), total=total, where=where)), highlight=False)
     for error in errors:
         console.print(f"  {one_line(error)}", highlight=False)
     return 1
@@ -105,19 +122,69 @@ def unique_prefixes(paths: list[Path]) -> dict[Path, str]:
 
 
 def layout_name(name: str) -> str:
-    """argparse type: a layout file that exists in layouts/."""
-    known = sorted(f.name[:-5] for f in resources.files("layouts").iterdir() if f.name.endswith(".toml")
-                   and f.name != "series.toml")
-    if name not in known:
-        raise argparse.ArgumentTypeError(f"no layout {name!r}; known: {', '.join(known)}")
-    return name
+    """argparse type: the name of a layout file in layouts/, or the path of a .toml layout file that loads."""
+    from extractor.hints import layout_data, load_layout, packaged_layouts
+    known = packaged_layouts()
+    if name not in known and not (name.endswith(".toml") and Path(name).is_file()):
+        raise argparse.ArgumentTypeError(say("cli.unknown_layout", name=name, known=", ".join(known)))
+    try:
+        load_layout(name)
+        layout_data(name)["articles"]
+    except Exception as exc:  # a missing key, a bad pattern, a bad TOML: one line, not a traceback
+        raise argparse.ArgumentTypeError(say("cli.bad_layout_file", name=name, error=f"{type(exc).__name__}: {exc}"))
+    return name if name in known else str(Path(name).resolve())  # a path: the same file from a worker's folder
+
+
+def page_numbers(text: str) -> frozenset[int]:
+    """argparse type: 1,3-5 → {1, 3, 4, 5} (1-based, as a reader counts pages)."""
+    numbers: set[int] = set()
+    try:
+        for part in text.split(","):
+            first, _, last = part.strip().partition("-")
+            low, high = int(first), int(last or first)
+            if not 1 <= low <= high:
+                raise ValueError(part)
+            numbers.update(range(low, high + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(say("input.bad_pages", pages=text)) from None
+    return frozenset(numbers)
+
+
+def formats(text: str) -> list[str]:
+    """argparse type: csv,xlsx,parquet,json → the formats tables are written in (csv always)."""
+    from extractor.export_formats import FORMATS
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in asked if f not in FORMATS]
+    if unknown:
+        raise argparse.ArgumentTypeError(say("cli.unknown_format", formats=", ".join(unknown),
+                                             known=", ".join(FORMATS)))
+    return asked
+
+
+def input_paths(console: Console, items: list[str]) -> list[Path]:
+    """The files to work on (expand_inputs); none is said on the console."""
+    paths = expand_inputs(items)
+    if not paths:
+        console.print(say("cli.no_inputs"))
+    return paths
+
+
+def console_for_messages() -> Console:
+    from rich.console import Console
+    return Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
 
 
 def extract(args: argparse.Namespace) -> int:
-    console = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
-    paths = expand_inputs(args.inputs)
-    if not paths:
-        console.print("baozhi: no input files")
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from baozhi.api import read_document
+    from extractor.batch import Batch, OutputError
+    from extractor.export_formats import write_table_formats
+    from extractor.ocr import get_backend
+    from extractor.pipeline import OcrOptions
+    console = console_for_messages()
+    if not (paths := input_paths(console, args.inputs)):
         return 2
     if args.ocr_backend != "rapidocr":  # asked for by name: say at once if it cannot run here
         try:
@@ -127,13 +194,14 @@ def extract(args: argparse.Namespace) -> int:
             return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        console.print(f"baozhi: {one_line(str(out))}: exists and is not a folder", highlight=False)
+        console.print(one_line(say("cli.out_not_folder", out=out)), highlight=False)
         return 2
     started = time.perf_counter()
     results: list[FileResult] = []
     prefixes = unique_prefixes(paths)
     ocr = OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr)
-    batch = Batch(out, {"layout": args.layout, "ocr": [ocr.backend, ocr.articles, ocr.mode]})
+    batch = Batch(out, {"layout": args.layout, "ocr": [ocr.backend, ocr.articles, ocr.mode],
+                        "pages": sorted(args.pages or []), "password": bool(args.password)})
     resumed = 0
     try:
         batch.prepare()
@@ -142,12 +210,14 @@ def extract(args: argparse.Namespace) -> int:
             for path in paths:
                 result = batch.resumed(path, prefixes[path])
                 if result is None:
-                    result = process_file(path, args.layout, ocr, prefixes[path])
+                    result = read_document(path, layout=args.layout, pages=args.pages, password=args.password,
+                                           ocr_backend=ocr.backend, ocr_articles=ocr.articles, ocr=ocr.mode,
+                                           id_prefix=prefixes[path]).result
                     batch.done(path, prefixes[path], result)
                 else:
                     resumed += 1
                 results.append(result)
-                say_result(console, result)
+                say_result(console, result, args.verbosity, log=True)
                 progress.advance(task)
     except KeyboardInterrupt:
         return interrupted(console, batch, results, manifest(results, started, args.layout), len(paths))
@@ -156,25 +226,27 @@ def extract(args: argparse.Namespace) -> int:
         return 1
     try:
         batch.finish(results, manifest(results, started, args.layout))
+        write_table_formats(out, [t for r in results for t in r.tables], args.format)
     except KeyboardInterrupt:
-        console.print(f"interrupted while writing: {one_line(str(out))} keeps the outputs of the previous run; "
-                      f"run again to go on", highlight=False)
+        console.print(one_line(say("cli.interrupted_kept", out=out)), highlight=False)
         return 130
     except OutputError as exc:
-        console.print(f"baozhi: {one_line(str(exc))}; run again when there is room", highlight=False)
+        console.print(one_line(say("cli.no_room", error=exc)), highlight=False)
         return 1
     if resumed:
-        console.print(f"{resumed} files taken from the journal of an interrupted run ({one_line(str(batch.journal))})",
-                      highlight=False)
+        console.print(one_line(say("cli.resumed", count=resumed, journal=batch.journal)), highlight=False)
     failed = [r for r in results if r.error]
     tables = sum(len(r.tables) for r in results)
     flags = sum(len(r.flags) for r in results)
-    console.print(f"{len(results)} files, {tables} tables, {flags} flags → {one_line(str(out))}", highlight=False)
+    if args.verbosity > QUIET:
+        console.print(one_line(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)),
+                      highlight=False)
     return say_failures(console, [r.error for r in failed], len(results))
 
 
 def runner_of(args: argparse.Namespace) -> archive.Runner:
     """Dask workers when a scheduler or a local cluster is asked for, else this machine's process pool."""
+    from extractor import archive
     if args.scheduler or args.cluster:
         from extractor.cluster import DaskRunner
         return DaskRunner(args.scheduler, args.workers, args.retries, args.layout)
@@ -184,26 +256,31 @@ def runner_of(args: argparse.Namespace) -> archive.Runner:
 def interrupted(console: Console, batch: Batch, results: list[FileResult], manifest: dict, total: int) -> int:
     """Ctrl-C: the outputs of the files finished so far written as one unit, then exit code 130. The journal
     stays, so the same command run again goes on where this one stopped."""
+    from extractor.batch import OutputError
     try:
         batch.finish(results, {**manifest, "interrupted": True}, complete=False)
-        where = f"the outputs of the {len(results)} of {total} files finished are in {batch.out}"
+        said = say("cli.interrupted_done", done=len(results), total=total, out=batch.out)
     except (OutputError, KeyboardInterrupt):
-        where = f"{batch.out} keeps the outputs of the previous run"
-    console.print(f"interrupted: {one_line(where)}; run the same command again to go on", highlight=False)
+        said = say("cli.interrupted_kept", out=batch.out)
+    console.print(one_line(said), highlight=False)
     return 130
 
 
 def ingest(args: argparse.Namespace) -> int:
-    console = Console(stderr=True, soft_wrap=True)
+    import duckdb
+    from rich.markup import escape
+
+    from extractor import archive
+    console = console_for_messages()
     if args.from_shards and args.inputs:
-        console.print("baozhi: give input folders or --from-shards, not both")
+        console.print(say("cli.inputs_or_shards"))
         return 2
     if not (args.db or args.shards) or (args.from_shards and not args.db):
-        console.print("baozhi: ingest needs --db (or --shards DIR to write shards instead)")
+        console.print(say("cli.needs_db"))
         return 2
     paths = [] if args.from_shards else expand_inputs(args.inputs)
     if not paths and not args.from_shards:
-        console.print("baozhi: no input files")
+        console.print(say("cli.no_inputs"))
         return 2
     con = None
     try:
@@ -222,13 +299,10 @@ def ingest(args: argparse.Namespace) -> int:
             con.close()
             con = None
         if plan.skipped:
-            console.print(f"{len(plan.skipped)} files already in {escape(str(shards or args.db))}, skipped",
-                          highlight=False)
+            console.print(one_line(say("cli.skipped", count=len(plan.skipped), db=shards or args.db)), highlight=False)
         return ingest_files(console, args, plan, con, shards)
     except KeyboardInterrupt:
-        kept = f"the shards written so far are kept in {args.shards}" if args.shards else \
-            f"the files stored so far are kept in {args.db}"
-        console.print(f"interrupted: {escape(kept)}; run again to go on", highlight=False)
+        console.print(one_line(say("cli.interrupted", db=args.shards or args.db)), highlight=False)
         return 130
     except archive.ArchiveError as exc:
         console.print(f"baozhi: {escape(str(exc))}", highlight=False)
@@ -244,6 +318,9 @@ def ingest(args: argparse.Namespace) -> int:
 def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
                  con: duckdb.DuckDBPyConnection | None, shards: Path | None) -> int:
     """The batch under a progress bar: into the archive, or into shards; the exit code."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from extractor import archive
     started, pages, failed = time.perf_counter(), 0, []
     target = shards or args.db
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -252,7 +329,7 @@ def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
         with runner_of(args) as runner, \
                 Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             if runner.dashboard:
-                console.print(f"Dask dashboard: {runner.dashboard}", highlight=False)
+                console.print(one_line(say("cli.dashboard", url=runner.dashboard)), highlight=False)
             task = progress.add_task("ingesting", total=len(plan.todo), pages_per_minute=0)
             results = archive.shard_ingest(plan.todo, runner, shards, args.layout) if shards else \
                 archive.ingest(con, plan.todo, runner, args.layout, args.db)
@@ -263,19 +340,23 @@ def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
                     failed.append(result.error)
                 say_result(console, result)
                 if not console.is_terminal:  # without a progress bar, a log line per committed file
-                    counts = "" if shards else f", {len(result.tables)} tables, {len(result.flags)} flags"
-                    console.print(f"stored {escape(result.path)}: {result.pages} pages{counts}", highlight=False)
+                    console.print(one_line(say("cli.stored", path=result.path, pages=result.pages,
+                                               tables=len(result.tables), flags=len(result.flags))), highlight=False)
     minutes = (time.perf_counter() - started) / 60
-    console.print(f"{len(plan.todo)} files, {pages} pages in {minutes * 60:.1f} s "
-                  f"({pages / max(minutes, 1e-9):.0f} pages/min) → {escape(str(target))}", highlight=False)
-    return say_failures(console, failed, len(plan.todo), f" (recorded in the {'shards' if shards else 'archive'})")
+    console.print(one_line(say("cli.ingested", files=len(plan.todo), pages=pages, seconds=minutes * 60,
+                               rate=pages / max(minutes, 1e-9), db=target)), highlight=False)
+    return say_failures(console, failed, len(plan.todo), say("cli.failed_in_archive"))
 
 
 def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnection], str]) -> int:
     """Runs job on the archive opened read-only and prints what it returns."""
-    console = Console(stderr=True, soft_wrap=True)
+    import duckdb
+    from rich.markup import escape
+
+    from extractor import archive
+    console = console_for_messages()
     if not Path(args.db).is_file():
-        console.print(f"baozhi: {escape(args.db)}: no such archive", highlight=False)
+        console.print(one_line(say("cli.no_archive", db=args.db)), highlight=False)
         return 2
     try:
         with archive.connect(args.db, read_only=True) as con:
@@ -287,37 +368,61 @@ def with_archive(args: argparse.Namespace, job: Callable[[duckdb.DuckDBPyConnect
         console.print(f"baozhi: {escape(archive.problem(args.db, exc))}", highlight=False)
         return 1
     except KeyboardInterrupt:
-        console.print("interrupted")
+        console.print(say("cli.interrupted_short"))
         return 130
     return 0
 
 
 def export(args: argparse.Namespace) -> int:
+    from extractor import archive
+
     def job(con: duckdb.DuckDBPyConnection) -> str:
         sizes = archive.export(con, Path(args.out), args.layout)
-        return f"{len(sizes)} series → {args.out}/series/, flags → {args.out}/flags.csv"
+        return say("cli.exported", count=len(sizes), out=args.out)
     return with_archive(args, job)
 
 
 def report(args: argparse.Namespace) -> int:
+    from extractor.report import from_archive, write_report
+
     def job(con: duckdb.DuckDBPyConnection) -> str:
         write_report(Path(args.out), from_archive(con, args.layout))
-        return f"report → {args.out}"
+        return say("cli.reported", out=args.out)
     return with_archive(args, job)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="baozhi", description=__doc__)
+    # the language first, so that the parser's own messages (an unknown layout) are in it too
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=LANGUAGES)
+    lang = early.parse_known_args(argv)[0].lang
+    if lang:
+        set_language(lang)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES,
+                        help="language of messages, flags and report.html: zh (default) or en; or set BAOZHI_LANG")
+    layout_help = "a layout file in layouts/ by name, or the path of a .toml layout file (default: %(default)s)"
+    parser = argparse.ArgumentParser(prog="baozhi", description=__doc__, parents=[common])
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("extract", help="extract and check the ranking tables of pages")
-    ex.add_argument("inputs", nargs="+", help="PDF files, text dumps, or folders of them")
+    ex = sub.add_parser("extract", help="extract and check the ranking tables of pages", parents=[common])
+    ex.add_argument("inputs", nargs="+", help="PDF files, text dumps, images, or folders of them")
     ex.add_argument("-o", "--out", required=True, help="output folder")
-    ex.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
-                    help="layout hints file in layouts/ (default: %(default)s)")
+    ex.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help=layout_help)
     ex.add_argument("--ocr-backend", default="rapidocr", choices=["rapidocr", "paddleocr"],
                     help="OCR for scanned pages: rapidocr (bundled PP-OCRv4) or paddleocr (needs PaddleOCR and its "
                          "models installed; never downloads)")
+    ex.add_argument("--pages", type=page_numbers, default=None,
+                    help="only these pages of each file, 1-based: 1,3-5 (PDF pages, TIFF frames, dump pages)")
+    ex.add_argument("--password", default=None, help="password of encrypted PDFs")
+    ex.add_argument("--format", type=formats, default=["csv"],
+                    help="formats of tables/<table_id>.*, comma-separated: csv (always), meta (a .meta.json sidecar: "
+                         "title, date, unit, header paths), xlsx (multi-level header as merged cells), parquet "
+                         "(header paths as a column MultiIndex), json")
+    ex.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=NORMAL,
+                    help="errors only: no warnings, no summary")
+    ex.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE,
+                    help="a line per file with its stage times, also on a terminal")
     ex.add_argument("--ocr-articles", action="store_true",
                     help="OCR article paragraphs of scanned pages too, not only their tables (slower)")
     ex.add_argument("--ocr", default="auto", choices=["auto", "always", "never"],
@@ -325,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
                          "text) by OCR, with a warning; always OCRs every page; never trusts every text layer "
                          "(default: %(default)s)")
     ex.set_defaults(run=extract)
-    ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)")
+    ing = sub.add_parser("ingest", help="add pages to a DuckDB archive (resumable; files already stored are skipped)",
+                         parents=[common])
     ing.add_argument("inputs", nargs="*", help="folders of PDFs and text dumps, or files")
     ing.add_argument("--db", help="archive file (created if missing)")
     ing.add_argument("--workers", type=int, default=os.cpu_count(),
@@ -341,18 +447,18 @@ def main(argv: list[str] | None = None) -> int:
                      help="workers write each file's rows as Parquet in DIR/<sha256>/ instead of the client "
                           "writing --db; load them later with --from-shards")
     ing.add_argument("--from-shards", metavar="DIR", help="load the shards of DIR into --db")
-    ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name,
-                    help="layout hints file in layouts/ (default: %(default)s)")
+    ing.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help=layout_help)
     ing.set_defaults(run=ingest)
-    exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv")
+    exp = sub.add_parser("export", help="one tidy CSV per table series of an archive, and flags.csv", parents=[common])
     exp.add_argument("--db", required=True, help="archive file")
     exp.add_argument("-o", "--out", required=True, help="output folder")
-    exp.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
+    exp.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help="its gazetteer: " + layout_help)
     exp.set_defaults(run=export)
-    rep = sub.add_parser("report", help="report.html of an archive: pages, tables and flags to look at")
+    rep = sub.add_parser("report", help="report.html of an archive: pages, tables and flags to look at",
+                         parents=[common])
     rep.add_argument("--db", required=True, help="archive file")
     rep.add_argument("-o", "--out", required=True, help="the HTML file to write")
-    rep.add_argument("--layout", default="jiaozuo_daily", help="gazetteer of this layout (default: %(default)s)")
+    rep.add_argument("--layout", default="jiaozuo_daily", type=layout_name, help="its gazetteer: " + layout_help)
     rep.set_defaults(run=report)
     args = parser.parse_args(argv)
     return args.run(args)

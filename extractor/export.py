@@ -12,12 +12,18 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.numbers import parse_number
-from schemas.flags import Flag
+from extractor.roles import assign_roles
+from schemas.flags import SEVERITY_RANK, Flag
 from schemas.table import Table
 
 CELL_COLUMNS = ["source", "page", "table_id", "table_title", "table_date", "row", "column", "printed", "value",
-                "confidence", "x0", "y0", "x1", "y1", "row_kind"]
+                "confidence", "x0", "y0", "x1", "y1", "row_kind", "place", "role", "is_total"]
 FLAG_COLUMNS = ["source", "page", "table_id", "row", "column", "kind", "printed", "expected", "severity", "message"]
+
+
+def flags_by_severity(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flag rows most severe first, in their found order within a severity."""
+    return frame.sort_values("severity", key=lambda s: s.map(SEVERITY_RANK), kind="stable").reset_index(drop=True)
 
 
 # A file name that is not UTF-8 (Linux allows any bytes) holds lone surrogates once decoded; they are written as
@@ -92,6 +98,21 @@ def row_kind(table: Table, label: str) -> str:
     return "total" if any(r.is_total and r.label == label for r in table.rows) else "data"
 
 
+def joinable_records(table: Table) -> list[dict]:
+    """cells.csv's rows of a table: cell_records with what a researcher joins on — the row's kind and canonical
+    place (gazetteer), the column's role, is_total (as in the archive's cells) — and counts written as 87326."""
+    roles = {r.name: r.role for r in assign_roles(table)}
+    rows = {r.label: r for r in table.rows}
+    return [{**rec, "value": plain_value(rec["value"]), "row_kind": row_kind(table, rec["row"]),
+             "place": rows[rec["row"]].place, "role": roles[rec["column"]], "is_total": rows[rec["row"]].is_total}
+            for rec in cell_records(table)]
+
+
+def plain_value(value: float | None) -> str:
+    """87326 rather than 87326.0 in a column that also holds rates (14.9)."""
+    return "" if value is None else f"{value:.15g}"
+
+
 def wide_frame(table: Table) -> pd.DataFrame:
     label = table.label_header or "行"
     data = {label: [r.label for r in table.rows]}
@@ -110,11 +131,12 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
 
 def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: dict) -> None:
-    cells = [{**rec, "row_kind": row_kind(t, rec["row"])} for t in tables for rec in cell_records(t)]
-    cells += [rec for t in tables for rec in footer_records(t)]
+    cells = [rec for t in tables for rec in joinable_records(t)]
+    cells += [{**rec, "value": plain_value(rec["value"]), "is_total": False} for t in tables
+              for rec in footer_records(t)]
     write_csv(out / "cells.csv", pd.DataFrame(cells, columns=CELL_COLUMNS))
     flag_rows = [f.model_dump(mode="json") for f in flags]
-    write_csv(out / "flags.csv", pd.DataFrame(flag_rows, columns=FLAG_COLUMNS))
+    write_csv(out / "flags.csv", flags_by_severity(pd.DataFrame(flag_rows, columns=FLAG_COLUMNS)))
     current = {f"{t.table_id}.{'csv' if t.columns else 'txt'}" for t in tables}
     for stale in (out / "tables").glob("*.*") if (out / "tables").is_dir() else []:
         if stale.suffix in (".csv", ".txt") and stale.name not in current:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from extractor.grid import grid_of_rows
 from extractor.hints import LayoutHints, load_roles, squeeze
+from extractor.messages import say
 from schemas.document import Page
 from schemas.table import Column, Table
 
@@ -219,7 +220,7 @@ def _grid_table(page: Page, furniture: _Furniture, layout: str, paths: list[list
     from extractor.reassemble import columns_of, rows_and_footers
     grid = grid_of_rows(paths, rows, hints.grid, hints.total_labels, tuple(load_roles()["rows"]["subtotal"]))
     if len({len(p.value_cols) for p in grid.panels}) > 1:
-        return _unparsed(page, furniture, layout, first, last, "side-by-side panels do not share one header")
+        return _unparsed(page, furniture, layout, first, last, say("unparsed.panels_differ"))
     table_rows, footers = rows_and_footers(grid)
     label_header = "".join(grid.header_path(grid.panels[0].label_cols[-1])) or None
     return _table(page, furniture, layout, label_header=label_header, columns=columns_of(grid), rows=table_rows,
@@ -230,14 +231,14 @@ def _tsv_grid(lines: list[str]) -> tuple[str | None, list[Column], list[str], li
     cells = [[c.strip() for c in line.split("\t")] for line in lines]
     first_data = next((k for k, row in enumerate(cells) if _is_data_row(row)), None)
     if first_data is None:
-        raise _Inconsistent("no data rows under the tab-separated lines")
+        raise _Inconsistent(say("unparsed.tsv_no_rows"))
     if first_data == 0:
-        raise _Inconsistent("no header lines above the data rows")
+        raise _Inconsistent(say("unparsed.tsv_no_header"))
     header, data = cells[:first_data], cells[first_data:]
     last_data = max(k for k, row in enumerate(data) if _is_data_row(row))
     stray = [row[0] for k, row in enumerate(data) if not _is_data_row(row) and not (k > last_data and _is_footer(row))]
     if stray:
-        raise _Inconsistent(f"lines among the data rows are not data rows: {stray[:3]}")
+        raise _Inconsistent(say("unparsed.tsv_stray", lines=stray[:3]))
     width = max(len(row) for row in data)
     header = [_fit_width(row, width) for row in header]
     data = [_fit_width(row, width) for row in data]
@@ -260,7 +261,7 @@ def _is_data_row(row: list[str]) -> bool:
 def _fit_width(row: list[str], width: int) -> list[str]:
     """The row padded with blank cells (tab-stripped trailing blanks) to the table width."""
     if any(row[width:]):
-        raise _Inconsistent(f"a line has cells beyond the {width - 1} data columns: {row[width:]}")
+        raise _Inconsistent(say("unparsed.tsv_wide", columns=width - 1, cells=row[width:]))
     return (row + [""] * width)[:width]
 
 
@@ -269,7 +270,7 @@ def _tsv_path(header: list[list[str]], col: int) -> list[str]:
     the span of the group above), then the column's own lowest word."""
     leaf_level = max((level for level, row in enumerate(header) if row[col]), default=None)
     if leaf_level is None:
-        raise _Inconsistent(f"column {col} has no header word")
+        raise _Inconsistent(say("unparsed.no_header_word", column=col))
     path, start = [], 1
     for level in range(len(header) - 1):
         at = next((j for j in range(col, start - 1, -1) if _is_group(header, level, j)), None)
@@ -333,7 +334,7 @@ class _FlowColumns:
 
     def add(self, words: list[str], run: list[str]) -> None:
         if not words:
-            raise _Inconsistent(f"a run of {len(run)} values without header words")
+            raise _Inconsistent(say("unparsed.run_without_header", count=len(run)))
         groups, path = _next_path(self.groups, _join_fragments(words))
         self.values.append(_fit_run(run, self.labels, path[-1], self.hints))
         self.columns.append(Column(path=path))
@@ -363,12 +364,11 @@ def _opening_grid(body: list[_Item], hints: LayoutHints) -> _FlowColumns:
     label_header, start = _label_header(body, hints)
     pairs = list(_word_runs(body, start))
     if not pairs:
-        raise _Inconsistent("no value run after the row labels")
+        raise _Inconsistent(say("unparsed.no_value_run"))
     first_words, first_run = pairs[0]
     n = len(first_run)               # every column prints one value per row label
     if len(first_words) <= n:
-        raise _Inconsistent(f"{len(first_words)} paragraphs before the first run of {n} values: "
-                            "no room for both row labels and header words")
+        raise _Inconsistent(say("unparsed.no_room", paragraphs=len(first_words), count=n))
     grid = _FlowColumns(label_header, first_words[:n], hints)
     grid.add(first_words[n:], first_run)
     for words, run in pairs[1:]:
@@ -384,7 +384,7 @@ def _label_header(body: list[_Item], hints: LayoutHints) -> tuple[str, int]:
             text = "".join(p.text for p in pieces)
             if hints.is_label_header(text):
                 return text, k
-    raise _Inconsistent("the body does not open with a row-label header: row groups or columns printed apart")
+    raise _Inconsistent(say("unparsed.no_label_header"))
 
 
 def _word_runs(body: list[_Item], i: int):
@@ -421,7 +421,7 @@ def _fit_run(run: list[str], labels: list[str], leaf: str, hints: LayoutHints) -
     trailing_totals = all(hints.is_total_label(label) for label in labels[len(labels) - totals:])
     if totals and trailing_totals and _is_rank(leaf) and len(run) == len(labels) - totals:
         return run + [""] * totals
-    raise _Inconsistent(f"column {leaf!r} prints {len(run)} values for {len(labels)} row labels")
+    raise _Inconsistent(say("unparsed.values_vs_labels", column=leaf, values=len(run), labels=len(labels)))
 
 
 def _join_fragments(words: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from extractor.characters import with_traditional
 from schemas.grid import GridSettings
@@ -89,12 +90,25 @@ class LayoutHints:
         return any(s.endswith(suffix) for suffix in self.title_suffixes) and len(s) >= 6
 
 
+def packaged_layouts() -> list[str]:
+    """The names of the layout files shipped in layouts/ (series.toml holds series rules, not a layout)."""
+    return sorted(f.name[:-5] for f in resources.files("layouts").iterdir()
+                  if f.name.endswith(".toml") and f.name != "series.toml")
+
+
+def read_layout_file(name: str) -> dict:
+    """A layout by name (a file in layouts/) or by the path of a .toml file of one's own."""
+    if name.endswith(".toml"):
+        return tomllib.loads(Path(name).read_text(encoding="utf-8"))
+    return read_toml("layouts", name)
+
+
 @lru_cache(maxsize=None)
 def layout_data(name: str) -> dict:
-    """A layout file as a dict, merged over the files it `extends`."""
-    data = read_toml("layouts", name)
+    """A layout file as a dict, merged over the files it `extends` (names in layouts/, or paths)."""
+    data = read_layout_file(name)
     while "extends" in data:
-        data = merge(read_toml("layouts", data.pop("extends")), data)
+        data = merge(read_layout_file(data.pop("extends")), data)
     return data
 
 
@@ -103,7 +117,7 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
     data = layout_data(name)
     table, page = data["table"], data.get("page", {})
     return LayoutHints(
-        name=data["name"],
+        name=name,  # what it was loaded by (a file in layouts/, or a path): its other sections are read by it
         title_suffixes=with_traditional(table["title_suffixes"]),
         date_patterns=tuple(re.compile(p) for p in table["date_patterns"]),
         title_trimmings=tuple(re.compile(p) for p in table["title_trimmings"]),

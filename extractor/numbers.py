@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from extractor.messages import say
+
 _NUMBER = re.compile(r"^(?P<sign>[-+])?(?P<int>\d[\d,]*)?(?P<dot>\.)?(?P<frac>\d+)?(?P<pct>%)?$", re.ASCII)
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 
@@ -15,12 +17,28 @@ class ParsedNumber:
     value: float | None       # percent values as printed (14.9 for "14.9%"), None for blank or unreadable
     decimals: int             # digits printed after the point
     percent: bool
-    oddity: str | None        # why the print is odd (full-width digits, "100.%"), None when clean
+    oddities: tuple[str, ...] = ()  # what is odd about the print: keys of [oddity] in schemas/messages.toml
     blank: bool = False
+    folded: str = ""          # the full-width characters it was printed with (１, ％)
+
+    @property
+    def oddity(self) -> str | None:
+        """Why the print is odd (full-width digits, "100.%"), in words; None when clean."""
+        return describe_oddities(self.oddities, self.folded) if self.oddities else None
+
+    @property
+    def only_full_width(self) -> bool:
+        """Odd only for full-width characters (１): the figure is plain, the print a matter of type."""
+        return self.oddities == ("full_width",)
 
     @property
     def decimal(self) -> Decimal | None:
         return None if self.value is None else Decimal(str(self.value))
+
+
+def describe_oddities(oddities: tuple[str, ...], folded: str) -> str:
+    """Oddities (keys of [oddity] in schemas/messages.toml) in words; folded: the full-width characters seen."""
+    return say("oddity.joiner").join(say(f"oddity.{o}", chars=folded) for o in oddities)
 
 
 def normalise(printed: str) -> str:
@@ -31,23 +49,23 @@ def normalise(printed: str) -> str:
 def parse_number(printed: str) -> ParsedNumber:
     text = normalise(printed)
     if text in ("", "-", "—", "/", "——"):
-        return ParsedNumber(None, 0, False, None, blank=True)
+        return ParsedNumber(None, 0, False, blank=True)
     m = _NUMBER.match(text)
     if not m or (m["int"] is None and m["frac"] is None):
-        return ParsedNumber(None, 0, False, f"not a number: {printed!r}")
+        return ParsedNumber(None, 0, False, ("not_a_number",))
     oddities = []
     folded = sorted({ch for ch in printed.strip() if unicodedata.normalize("NFKC", ch) != ch or ch == "−"})
     if folded:
-        oddities.append(f"printed with {' '.join(folded)}")
+        oddities.append("full_width")
     if m["int"] and "," in m["int"] and not _THOUSANDS.match(m["int"]):
-        oddities.append("thousands separator out of place")
+        oddities.append("thousands")
     if m["dot"] and not m["frac"]:
-        oddities.append("decimal point with no digits after it")
+        oddities.append("dot_no_digits")
     if m["dot"] and not m["int"]:
-        oddities.append("no digit before the decimal point")
+        oddities.append("no_leading_digit")
     digits = (m["int"] or "0").replace(",", "") + "." + (m["frac"] or "0")
     value = float(Decimal(digits)) * (-1 if m["sign"] == "-" else 1)
-    return ParsedNumber(value, len(m["frac"] or ""), bool(m["pct"]), "; ".join(oddities) or None)
+    return ParsedNumber(value, len(m["frac"] or ""), bool(m["pct"]), tuple(oddities), folded=" ".join(folded))
 
 
 def round_at(value: Decimal, decimals: int, mode: str = ROUND_HALF_UP) -> Decimal:

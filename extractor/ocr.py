@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -16,6 +17,7 @@ import cv2
 import numpy as np
 
 from extractor.hints import read_toml
+from extractor.messages import say
 from extractor.numbers import parse_number
 
 # Detection runs on a copy scaled so that text is about this tall: the DB detector finds lines well there,
@@ -104,7 +106,7 @@ class RapidOcrBackend:
                   "Rec": root / "models" / "ch_PP-OCRv4_rec_infer.onnx"}
         missing = [str(p) for p in models.values() if not p.exists()]
         if missing:
-            raise RuntimeError(f"RapidOCR model files missing: {', '.join(missing)} (reinstall rapidocr-onnxruntime)")
+            raise RuntimeError(say("ocr.rapid_models_missing", files=", ".join(missing)))
         config = read_yaml(str(root / "config.yaml"))
         for part, path in models.items():
             config[part]["model_path"] = str(path)
@@ -156,34 +158,63 @@ class RapidOcrBackend:
                        char_confidences=confidences, char_centres=centres)
 
 
+# Where PaddleOCR 3.x keeps the models it has fetched, and the variable that points baozhi at another folder.
+PADDLE_MODELS = Path.home() / ".paddlex" / "official_models"
+PADDLE_MODELS_VARIABLE = "BAOZHI_PADDLE_MODELS"
+# A PaddleOCR 3.x model folder (PP-OCRv5_server_det, PP-OCRv4_mobile_rec, …): its program (inference.json, or
+# inference.pdmodel from older exports), its weights and its config, whose Global.model_name names the model.
+PADDLE_MODEL_FILES = ("inference.json|inference.pdmodel", "inference.pdiparams", "inference.yml")
+
+
+def paddle_model(root: Path, part: str) -> tuple[Path, str] | None:
+    """The first complete model folder under root whose name ends in _det or _rec, with its model name."""
+    import yaml
+    for folder in sorted(p for p in root.glob(f"**/*_{part}") if p.is_dir()):
+        program = any((folder / name).is_file() for name in PADDLE_MODEL_FILES[0].split("|"))
+        if program and all((folder / name).is_file() for name in PADDLE_MODEL_FILES[1:]):
+            config = yaml.safe_load((folder / "inference.yml").read_text(encoding="utf-8")) or {}
+            return folder, (config.get("Global") or {}).get("model_name") or folder.name
+    return None
+
+
 class PaddleOcrBackend:
-    """PaddleOCR, when it is installed with its models already on disk (it is never allowed to download)."""
+    """PaddleOCR 3.x (its PaddleOCR pipeline and predict()), when it is installed with a detection and a
+    recognition model already on disk: it is never allowed to download. Orientation classifiers and unwarping are
+    off, as for RapidOCR: the text-line classifier flips short numbers."""
     name = "paddleocr"
 
     def __init__(self, model_dir: Path | None = None) -> None:
         if importlib.util.find_spec("paddleocr") is None:
-            raise RuntimeError("OCR backend 'paddleocr' needs the paddleocr package (pip install '.[paddle]') "
-                               "and its models on disk")
-        model_dir = model_dir or Path.home() / ".paddleocr"
-        found = {part: next(iter(sorted(model_dir.glob(f"**/*{part}*/inference.pdmodel"))), None)
-                 for part in ("det", "rec")}
-        missing = [part for part, path in found.items() if path is None]
+            raise RuntimeError(say("ocr.paddle_missing"))
+        root = model_dir or Path(os.environ.get(PADDLE_MODELS_VARIABLE) or PADDLE_MODELS)
+        found = {part: paddle_model(root, part) for part in ("det", "rec")}
+        missing = [part for part, model in found.items() if model is None]
         if missing:
-            raise RuntimeError(f"OCR backend 'paddleocr': no local {' and '.join(missing)} model under {model_dir}; "
-                               "put the PP-OCR inference models there (this tool does not download them)")
+            raise RuntimeError(say("ocr.paddle_models_missing", root=root, variable=PADDLE_MODELS_VARIABLE,
+                                   parts=" ".join(f"*_{part}/" for part in missing),
+                                   files=", ".join(PADDLE_MODEL_FILES).replace("|", " / ")))
+        (det_dir, det_name), (rec_dir, rec_name) = found["det"], found["rec"]
+        os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")  # no look for model hosts
         from paddleocr import PaddleOCR
-        self.engine = PaddleOCR(det_model_dir=str(found["det"].parent), rec_model_dir=str(found["rec"].parent),
-                                use_angle_cls=False, show_log=False)
+        self.engine = PaddleOCR(text_detection_model_name=det_name, text_detection_model_dir=str(det_dir),
+                                text_recognition_model_name=rec_name, text_recognition_model_dir=str(rec_dir),
+                                use_doc_orientation_classify=False, use_doc_unwarping=False,
+                                use_textline_orientation=False)
         try:
-            self.version = f"paddleocr {version('paddleocr')}"
+            self.version = f"paddleocr {version('paddleocr')} ({det_name}, {rec_name})"
         except PackageNotFoundError:
-            self.version = "paddleocr (unknown version)"
+            self.version = f"paddleocr (unknown version; {det_name}, {rec_name})"
 
     def read(self, image: np.ndarray, plan: Plan | None = None) -> list[OcrLine]:
-        """plan is not used: PaddleOCR detects and recognises in one call."""
-        result = self.engine.ocr(to_bgr(image), cls=False) or [[]]
-        return [OcrLine(text=text, box=[tuple(map(float, p)) for p in box], confidence=float(score))
-                for box, (text, score) in (result[0] or [])]
+        """plan is not used: PaddleOCR detects and recognises in one call. Each result of predict() holds
+        rec_texts, rec_scores and rec_polys (4-point polygons in the image's pixels)."""
+        lines = []
+        for page in self.engine.predict(to_bgr(image)):
+            for text, score, poly in zip(page["rec_texts"], page["rec_scores"], page["rec_polys"]):
+                if text.strip():
+                    lines.append(OcrLine(text=text, box=[(float(x), float(y)) for x, y in poly],
+                                         confidence=float(score)))
+        return lines
 
 
 BACKENDS = {"rapidocr": RapidOcrBackend, "paddleocr": PaddleOcrBackend}
@@ -193,5 +224,5 @@ BACKENDS = {"rapidocr": RapidOcrBackend, "paddleocr": PaddleOcrBackend}
 def get_backend(name: str = "rapidocr") -> OcrBackend:
     """One loaded backend per name for the life of the process (loading models costs about a second)."""
     if name not in BACKENDS:
-        raise ValueError(f"unknown OCR backend {name!r}; choose from {', '.join(BACKENDS)}")
+        raise ValueError(say("ocr.unknown_backend", name=name, known=", ".join(BACKENDS)))
     return BACKENDS[name]()

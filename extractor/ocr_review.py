@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from extractor.check import check_table
 from extractor.hints import LayoutHints, squeeze
+from extractor.messages import say, where
 from extractor.numbers import parse_number
 from extractor.ocr import ocr_settings
 from schemas.flags import PRINTING_ERRORS, Flag, FlagKind, Severity
@@ -98,8 +99,8 @@ def suspect_flag(table: Table, row: int, col: int, reading: str, explains: list[
     return Flag(source=table.source, page=table.page, table_id=table.table_id, row=table.rows[row].label,
                 column=table.column_names()[col], kind=FlagKind.ocr_suspect, printed=cell.printed, expected=reading,
                 severity=Severity.warning,
-                message=f"OCR was unsure of this cell (confidence {cell.confidence:.2f}); reading it as {reading!r} "
-                        f"removes the {kinds} it caused")
+                message=say("ocr.suspect", where=where(table.rows[row].label, table.column_names()[col]),
+                            confidence=f"{cell.confidence:.2f}", reading=reading, kinds=kinds))
 
 
 def explained_by(table: Table, flag: Flag, row: int, col: int, reading: str) -> bool:
@@ -108,13 +109,36 @@ def explained_by(table: Table, flag: Flag, row: int, col: int, reading: str) -> 
     return (flag.kind.value, flag.row, flag.column) not in printing_errors(trial)
 
 
+def confirmed_by_table(table: Table, row: int, col: int, before: set) -> bool:
+    """True when the table's checks confirm the cell as read: every one-confusion misreading of it that reads as a
+    number would raise a printing error the table does not have (a 0 whose row's rate is 0.00%, a figure its
+    total adds up with). A cell no check involves, or one whose misreading the checks could not tell, is not."""
+    tried = False
+    printed = table.rows[row].cells[col].printed
+    for reading in one_char_readings(printed):
+        parsed = parse_number(reading)
+        if parsed.value is None or parsed.oddity or parsed.value == parse_number(printed).value:
+            continue  # unreadable, or the same figure (0 and 0%): no misreading of it
+        trial = table.model_copy(deep=True)
+        trial.rows[row].cells[col].printed = reading
+        if printing_errors(trial) <= before:
+            return False
+        tried = True
+    return tried
+
+
 def low_confidence_flags(table: Table, threshold: float) -> list[Flag]:
+    """Unsure OCR'd figures a misreading of which could change a figure or a check: not text cells, not figures
+    the table's own checks confirm."""
     names = table.column_names()
+    before = printing_errors(table)
     return [Flag(source=table.source, page=table.page, table_id=table.table_id, row=row.label, column=names[j],
                  kind=FlagKind.low_confidence, printed=cell.printed, severity=Severity.info,
-                 message=f"OCR confidence {cell.confidence:.2f} is under {threshold:.2f}; check against the page")
-            for row in table.rows for j, cell in enumerate(row.cells)
-            if is_ocr(cell) and cell.confidence < threshold and cell.printed]
+                 message=say("ocr.low_confidence", where=where(row.label, names[j]),
+                             confidence=f"{cell.confidence:.2f}", threshold=f"{threshold:.2f}"))
+            for i, row in enumerate(table.rows) for j, cell in enumerate(row.cells)
+            if is_ocr(cell) and cell.confidence < threshold and cell.printed
+            and parse_number(cell.printed).value is not None and not confirmed_by_table(table, i, j, before)]
 
 
 def one_edit_apart(a: str, b: str) -> bool:
@@ -139,8 +163,7 @@ def label_flags(table: Table, hints: LayoutHints) -> list[Flag]:
         if len(near) == 1:
             flags.append(Flag(source=table.source, page=table.page, table_id=table.table_id, row=row.label,
                               kind=FlagKind.ocr_suspect, printed=row.label, expected=near[0], severity=Severity.warning,
-                              message=f"row label {row.label!r} is one character off the place name {near[0]!r}; "
-                                      "likely an OCR misreading"))
+                              message=say("ocr.label", label=row.label, place=near[0])))
     return flags
 
 

@@ -13,12 +13,13 @@ from extractor.check import check_table
 from extractor.errors import InputError
 from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
+from extractor.messages import say
 from extractor.ocr_review import review_flags
 from extractor.read_pdf import each_pdf_page
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
 from schemas.document import Page, TextLayerSettings, boxes_on_page
-from schemas.flags import Flag, FlagKind, Severity
+from schemas.flags import Flag, FlagKind, Severity, by_severity
 from schemas.table import Table
 
 PDF_SUFFIXES = {".pdf"}
@@ -33,6 +34,7 @@ class FileResult:
     path: str
     kind: str = ""
     pages: int = 0
+    page_numbers: list[int] = field(default_factory=list)  # of the pages read (all, or those asked for)
     tables: list[Table] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     articles: list[ArticlesOfPage] = field(default_factory=list)
@@ -89,7 +91,14 @@ class OcrOptions:
     mode: str = "auto"          # PDF pages: auto (OCR where the text layer fails its check), always, never
 
 
-def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> Iterator[Page]:
+@dataclass(frozen=True)
+class ReadOptions:
+    pages: frozenset[int] | None = None  # 1-based page numbers to read (PDF pages, TIFF frames, dump pages); all
+    password: str | None = None          # opens an encrypted PDF
+
+
+def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
+              options: ReadOptions) -> Iterator[Page]:
     """The pages of a PDF, one at a time: the text layer where it passes its check (extractor.text_layer), OCR
     elsewhere."""
     from extractor.read_image import ocr_pdf_area, ocr_pdf_page
@@ -100,7 +109,7 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
         with timer("ocr"):
             return ocr_pdf_page(path, page.page, backend=ocr.backend, ocr_articles=ocr.articles)
 
-    for page in timed(each_pdf_page(path), timer, "read"):
+    for page in timed(each_pdf_page(path, options.pages, options.password), timer, "read"):
         if page.kind == "scan":
             yield scanned(page) if ocr.mode != "never" else page
             continue
@@ -110,11 +119,12 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
         verdict = check_text_layer(page, settings)
         if ocr.mode == "never":
             if not verdict.trusted or verdict.uncovered:
-                warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons) or '有文字层未覆盖的图片'}），"
-                                f"按 --ocr never 照用")
+                reasons = say("oddity.joiner").join(verdict.reasons) or say("text_layer.uncovered_images")
+                warnings.append(say("text_layer.kept", path=path, page=page.page, reasons=reasons))
             yield page
         elif not verdict.trusted:
-            warnings.append(f"{path}: 第 {page.page} 页的文字层不可靠（{'；'.join(verdict.reasons)}），整页改用 OCR 识别")
+            warnings.append(say("text_layer.ocr_page", path=path, page=page.page,
+                                reasons=say("oddity.joiner").join(verdict.reasons)))
             yield scanned(page)
         elif verdict.uncovered:
             with timer("ocr"):
@@ -122,46 +132,48 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) ->
                                       backend=ocr.backend, ocr_articles=ocr.articles) for box in verdict.uncovered]
             printed = [a for a in areas if a is not None]
             if printed:
-                warnings.append(f"{path}: 第 {page.page} 页有 {len(printed)} 张印有文字的图片不在文字层中，"
-                                f"图片部分用 OCR 识别")
+                warnings.append(say("text_layer.ocr_images", path=path, page=page.page, count=len(printed)))
             yield with_ocr_inside(page, printed) if printed else page
         else:
             yield page
 
 
-def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(),
-               warnings: list[str] | None = None) -> tuple[str, Iterator[Page]]:
+def read_pages(path: Path, timer: Timer, ocr: OcrOptions = OcrOptions(), warnings: list[str] | None = None,
+               options: ReadOptions = ReadOptions()) -> tuple[str, Iterator[Page]]:
     """The file's kind (pdf, scan or text) and its pages with the characters printed (extractor.characters), read
     one at a time as they are asked for, so that a long PDF or TIFF holds one page in memory, not all of them.
     (A PDF whose pages all need OCR turns out a "scan" at the end.)"""
     from extractor.characters import page_as_printed
-    kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [])
+    kind, pages = read_raw_pages(path, timer, ocr, warnings if warnings is not None else [], options)
+    if options.pages:  # a PDF reads only the pages asked for; the frames of a TIFF, the pages of a dump are cut here
+        pages = (p for p in pages if p.page in options.pages)
     return kind, map(page_as_printed, pages)
 
 
-def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str]) -> tuple[str, Iterator[Page]]:
+def read_raw_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
+                   options: ReadOptions) -> tuple[str, Iterator[Page]]:
     suffix = path.suffix.lower()
     if not path.exists():
         if path.is_symlink():
-            raise InputError(f"{path}: dangling symbolic link (to {os.readlink(path)}, which does not exist)")
-        raise InputError(f"{path}: no such file")
+            raise InputError(say("input.dangling_link", path=path, target=os.readlink(path)))
+        raise InputError(say("input.no_such_file", path=path))
     if path.is_dir():  # a folder given as an input is walked; one that comes here could not be
         try:
             os.listdir(path)
         except OSError as exc:
-            raise InputError(f"{path}: folder cannot be read ({exc.strerror})") from exc
-        raise InputError(f"{path}: is a folder")
+            raise InputError(say("input.folder_unreadable", path=path, error=exc.strerror)) from exc
+        raise InputError(say("input.is_folder", path=path))
     if suffix in PDF_SUFFIXES:
-        return "pdf", pdf_pages(path, timer, ocr, warnings)
+        return "pdf", pdf_pages(path, timer, ocr, warnings, options)
     if suffix in IMAGE_SUFFIXES:
         from extractor.read_image import image_pages
         return "scan", timed(image_pages(path, backend=ocr.backend, ocr_articles=ocr.articles), timer, "ocr")
     if suffix in TEXT_SUFFIXES:
         from extractor.read_text import read_text_dump
         with timer("read"):
-            return "text", iter(read_text_dump(path))
-    raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; expected .pdf, .txt or an image "
-                     f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+            return "text", read_text_dump(path)
+    raise InputError(say("input.unsupported", path=path, suffix=suffix or "(none)",
+                         images=", ".join(sorted(IMAGE_SUFFIXES))))
 
 
 def timed(pages: Iterator[Page], timer: Timer, stage: str) -> Iterator[Page]:
@@ -177,46 +189,53 @@ def timed(pages: Iterator[Page], timer: Timer, stage: str) -> Iterator[Page]:
 def unparsed_flag(table: Table) -> Flag:
     return Flag(source=table.source, page=table.page, table_id=table.table_id, kind=FlagKind.unparsed_table,
                 severity=Severity.warning, printed=table.title,
-                message=f"table {table.title!r} could not be rebuilt: {table.unparsed_reason}; raw text kept in tables/")
+                message=say("flag.unparsed_table", title=table.title or "", reason=table.unparsed_reason))
 
 
-def process_file(path: Path, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
-                 id_prefix: str | None = None) -> FileResult:
+def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
+                 id_prefix: str | None = None, options: ReadOptions = ReadOptions()) -> FileResult:
     """id_prefix names the file's tables (default: the file name's stem; a batch passes unique ones)."""
+    path = Path(path)
     result = FileResult(source=path.name, path=str(path))
     timer = Timer(result.seconds)
     start = time.perf_counter()
     try:
         hints = load_layout(layout)
-        result.kind, pages = read_pages(path, timer, ocr, result.warnings)
+        result.kind, pages = read_pages(path, timer, ocr, result.warnings, options)
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
         scanned = 0
         for page in pages:
             result.pages += 1
+            result.page_numbers.append(page.page)
             result.ocr_backend = result.ocr_backend or page.ocr_backend
             scanned += page.kind == "scan"
             if page.kind == "scan" and page.ocr_backend is None:
-                result.warnings.append(f"{path}: page {page.page} has no text layer; skipped (needs OCR)")
+                result.warnings.append(say("input.no_text_layer", path=path, page=page.page))
                 continue
             tables = per_page(page, hints, id_prefix or path.stem, timer)
+            for row in (r for t in tables for r in t.rows):
+                row.place = hints.canonical_place(row.label)
             result.tables += tables
             with timer("articles"):
                 result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box],
                                                         id_prefix or path.stem))
+        if options.pages and not result.pages:  # a dump's or a TIFF's pages are counted as they are read
+            raise InputError(say("input.pages_not_found", path=path, pages=",".join(map(str, sorted(options.pages)))))
         if result.kind == "pdf" and scanned == result.pages:
             result.kind = "scan"
         with timer("check"):
             for table in result.tables:
                 flags = check_table(table) if table.columns else [unparsed_flag(table)]
                 result.flags += review_flags(table, flags, hints)
+            result.flags = by_severity(result.flags)
         if not result.tables:
-            result.warnings.append(f"{path}: no table found")
+            result.warnings.append(say("input.no_table", path=path))
     except InputError as exc:
         result.error = str(exc)
     except OSError as exc:  # no permission, an I/O error of the disk: the file, not the tool
-        result.error = f"{path}: cannot be read ({exc.strerror or exc})"
+        result.error = say("input.cannot_read", path=path, error=exc.strerror or exc)
     except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        result.error = f"{path}: internal error while processing ({type(exc).__name__}: {first_line})"
+        result.error = say("input.internal", path=path, error=f"{type(exc).__name__}: {first_line}")
     result.seconds["total"] = time.perf_counter() - start
     return result

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from extractor.errors import InputError
+from extractor.messages import say
 from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend, ocr_settings
 from schemas.document import Box, Page, Ruling, Word
 
@@ -69,7 +70,7 @@ def gray_8bit(frame: Image.Image) -> np.ndarray:
 def big_enough(path: Path, page: int, gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape
     if min(h, w) < MIN_SIDE_PX:
-        raise InputError(f"{path}: page {page} is {w}×{h} pixels, too small to hold a table")
+        raise InputError(say("input.image_too_small", path=path, page=page, width=w, height=h))
     return gray
 
 
@@ -88,8 +89,7 @@ def refuse_bomb(path: Path, width: int, height: int, size: int) -> None:
     limits = scan_limits()
     pixels = width * height
     if pixels > limits["max_pixels"] or pixels > size * limits["max_pixels_per_byte"]:
-        raise InputError(f"{path}: image claims {width}×{height} pixels in a {size}-byte file: a decompression bomb "
-                         f"(or a damaged header), not read")
+        raise InputError(say("input.image_bomb", path=path, width=width, height=height, size=size))
 
 
 # cv2 decodes straight to a reduced grayscale image for these factors (JPEG by DCT scaling, others row by row)
@@ -119,7 +119,7 @@ def load_frames(path: Path, dpi: float | None) -> Iterator[tuple[np.ndarray, flo
     that resolution, one at a time."""
     size = path.stat().st_size
     if size == 0:
-        raise InputError(f"{path}: empty file (0 bytes)")
+        raise InputError(say("input.empty_bytes", path=path))
     try:
         with Image.open(path) as image:
             frames = getattr(image, "n_frames", 1)
@@ -131,9 +131,9 @@ def load_frames(path: Path, dpi: float | None) -> Iterator[tuple[np.ndarray, flo
                 gray = big_enough(path, n, reduced_gray(path, frame, frames == 1, reduction(width, height, frame_dpi)))
                 yield gray, frame_dpi * gray.shape[1] / width
     except UnidentifiedImageError as exc:
-        raise InputError(f"{path}: not an image this tool can read (PNG, JPEG or TIFF expected)") from exc
+        raise InputError(say("input.not_an_image", path=path)) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InputError(f"{path}: damaged or truncated image ({exc})") from exc
+        raise InputError(say("input.damaged_image", path=path, error=exc)) from exc
 
 
 # --- preparation -------------------------------------------------------------------------------------------
@@ -589,7 +589,7 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.nd
     try:
         pdf = pdfium.PdfDocument(str(pdf_path))
     except pdfium.PdfiumError as exc:
-        raise InputError(f"{pdf_path}: page {page_number} cannot be drawn (damaged PDF: {exc})") from exc
+        raise InputError(say("input.page_not_drawn", path=pdf_path, page=page_number, error=exc)) from exc
     try:
         page = pdf[page_number - 1]
         width, height = page.get_size()
@@ -597,7 +597,7 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.nd
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
         return np.array(bitmap.to_pil().convert("L")), dpi
     except pdfium.PdfiumError as exc:
-        raise InputError(f"{pdf_path}: page {page_number} cannot be drawn (damaged PDF: {exc})") from exc
+        raise InputError(say("input.page_not_drawn", path=pdf_path, page=page_number, error=exc)) from exc
     finally:
         pdf.close()
 

@@ -12,6 +12,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractor.errors import InputError
+from extractor.messages import say
 from schemas.document import Box, Page, Ruling, Word
 
 # pdfminer logs a warning per glyph of a font it finds odd (chromium's CJK subsets lack a FontBBox): noise to a
@@ -151,8 +152,8 @@ def damaged(path: Path, exc: BaseException) -> InputError:
     with path.open("rb") as f:
         head = f.read(5)
     if head != b"%PDF-":
-        return InputError(f"{path}: not a PDF (the file does not start with %PDF-)")
-    return InputError(f"{path}: damaged or truncated PDF ({type(exc).__name__})")
+        return InputError(say("input.not_a_pdf", path=path))
+    return InputError(say("input.damaged_pdf", path=path, error=type(exc).__name__))
 
 
 def repaired(path: Path) -> io.BytesIO | None:
@@ -174,17 +175,18 @@ def repaired(path: Path) -> io.BytesIO | None:
         pdf.close()
 
 
-def open_pdf(path: Path, source: Path | io.BytesIO | None = None) -> pdfplumber.PDF:
+def open_pdf(path: Path, source: Path | io.BytesIO | None = None, password: str | None = None) -> pdfplumber.PDF:
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: empty file (0 bytes)")
+        raise InputError(say("input.empty_bytes", path=path))
+    locked = say("input.wrong_password" if password else "input.encrypted", path=path)
     try:
-        return pdfplumber.open(source or path)
+        return pdfplumber.open(source or path, password=password or "")
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
+        raise InputError(locked) from exc
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise InputError(f"{path}: encrypted PDF, cannot read without its password") from exc
+            raise InputError(locked) from exc
         raise damaged(path, cause) from exc
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise damaged(path, exc) from exc
@@ -197,24 +199,25 @@ def page_count(pdf: pdfplumber.PDF, path: Path) -> int:
         raise damaged(path, exc) from exc
 
 
-def read_pdf(path: Path) -> list[Page]:
-    return list(each_pdf_page(path))
+def read_pdf(path: Path, pages: frozenset[int] | None = None, password: str | None = None) -> list[Page]:
+    return list(each_pdf_page(path, pages, password))
 
 
-def each_pdf_page(path: Path) -> Iterator[Page]:
-    """One Page per PDF page, plus one per turned block on it (Page.rotation), read one page at a time (a page's
-    parsed objects are dropped before the next is read); a page with no text layer comes back with no words and
-    kind 'scan'. A PDF whose cross-reference table pdfminer cannot use is read from the copy pdfium repairs."""
+def each_pdf_page(path: Path, pages: frozenset[int] | None = None, password: str | None = None) -> Iterator[Page]:
+    """One Page per PDF page (of those numbered in pages, 1-based, when given), plus one per turned block on it
+    (Page.rotation), read one page at a time (a page's parsed objects are dropped before the next is read); a page
+    with no text layer comes back with no words and kind 'scan'. A PDF whose cross-reference table pdfminer cannot
+    use is read from the copy pdfium repairs. password opens an encrypted PDF."""
     try:
-        yield from _pages(path)
+        yield from _pages(path, pages, password)
     except InputError:
         raise
     except Exception as exc:  # pdfminer raises many types on damaged objects, at any page
         raise damaged(path, exc) from exc
 
 
-def _pages(path: Path) -> Iterator[Page]:
-    pdf = open_pdf(path)
+def _pages(path: Path, pages: frozenset[int] | None, password: str | None) -> Iterator[Page]:
+    pdf = open_pdf(path, password=password)
     try:
         count = page_count(pdf, path)
     except InputError:
@@ -223,15 +226,21 @@ def _pages(path: Path) -> Iterator[Page]:
         copy = repaired(path)
         if copy is None:
             pdf.close()
-            raise InputError(f"{path}: PDF has no pages")
+            raise InputError(say("input.no_pages", path=path))
         pdf.close()
-        pdf = open_pdf(path, copy)
+        pdf = open_pdf(path, copy, password)
         count = page_count(pdf, path)
+    wanted = sorted(pages) if pages else range(1, count + 1)
+    if not any(1 <= n <= count for n in wanted):
+        pdf.close()
+        raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, wanted)), count=count))
     with pdf:
-        for number, page in enumerate(pdf.pages, start=1):
+        for number in (n for n in wanted if 1 <= n <= count):
+            page = pdf.pages[number - 1]
             try:
                 views = pdf_views(page, number, path.name)
             except Exception as exc:
-                raise InputError(f"{path}: page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
+                raise InputError(say("input.page_unreadable", path=path, page=number,
+                                     error=f"{type(exc).__name__}: {exc}")) from exc
             page.close()  # its characters, objects and layout, cached by pdfplumber, are not needed again
             yield from views

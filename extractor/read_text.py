@@ -7,6 +7,7 @@ from pathlib import Path
 import charset_normalizer
 
 from extractor.errors import InputError
+from extractor.messages import say
 from schemas.document import Page
 
 # Byte-order marks and the codec each one starts; UTF-32's come first, as UTF-32LE's begins with UTF-16LE's.
@@ -34,16 +35,16 @@ def read_text_dump(path: Path) -> list[Page]:
 def _decode(path: Path, data: bytes) -> str:
     """The text of a dump, its characters kept as printed (traditional ones too)."""
     if not data.strip():
-        raise InputError(f"{path}: empty file")
+        raise InputError(say("input.empty", path=path))
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
                 return _checked(path, data.decode(codec))
             except UnicodeDecodeError as exc:
-                raise InputError(f"{path}: damaged {codec.upper().removesuffix('-SIG')} text "
-                                 f"(invalid bytes at offset {exc.start})") from exc
+                raise InputError(say("input.damaged_text", path=path, codec=codec.upper().removesuffix("-SIG"),
+                                     offset=exc.start)) from exc
     if b"\x00" in data:
-        raise InputError(f"{path}: binary content (NUL bytes), not a text dump")
+        raise InputError(say("input.binary_nul", path=path))
     try:
         return _checked(path, data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -52,15 +53,14 @@ def _decode(path: Path, data: bytes) -> str:
     best = (charset_normalizer.from_bytes(data, cp_isolation=CHINESE_ENCODINGS).best()
             or charset_normalizer.from_bytes(data).best())
     if best is None:
-        raise InputError(f"{path}: undecodable content (not UTF-8/16/32, GB18030, Big5, Big5-HKSCS or another "
-                         f"known text encoding)")
+        raise InputError(say("input.undecodable", path=path))
     return _checked(path, str(best))
 
 
 def _checked(path: Path, text: str) -> str:
     controls = sum(1 for ch in text if ch < " " and ch not in _TEXT_CONTROLS)
     if controls > len(text) * 0.01:
-        raise InputError(f"{path}: binary content ({controls} control characters), not a text dump")
+        raise InputError(say("input.binary_controls", path=path, count=controls))
     return text
 
 

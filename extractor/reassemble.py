@@ -5,6 +5,7 @@ from __future__ import annotations
 from extractor.grid import build_grid
 from extractor.hints import LayoutHints, load_roles, squeeze
 from extractor.layout import Phrase, is_numeric, rows_of
+from extractor.messages import say
 from schemas.document import Region
 from schemas.grid import CellKind, Grid, GridCell
 from schemas.table import Cell, Column, Footer, Row, Table
@@ -62,9 +63,9 @@ def reassemble(region: Region, source: str, page: int, table_id: str, hints: Lay
     """grid: the region's grid when the caller has built it already."""
     grid = grid or region_grid(region, hints)
     if grid is None:
-        return unparsed(region, source, page, table_id, "no rows of numbers under the title")
+        return unparsed(region, source, page, table_id, say("unparsed.no_number_rows"))
     if len(grid.panels) > 1 and len({len(p.value_cols) for p in grid.panels}) > 1:
-        return unparsed(region, source, page, table_id, "side-by-side panels do not share one header")
+        return unparsed(region, source, page, table_id, say("unparsed.panels_differ"))
     rows, footers = rows_and_footers(grid)
     title = grid.caption or region.title
     label_header = "".join(squeeze(w) for w in grid.header_path(grid.panels[0].label_cols[-1])) or None

@@ -15,7 +15,8 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from extractor.archive import all_flags, box_fields, page_records, series_panel
-from extractor.export import FLAG_COLUMNS, UNENCODABLE, atomic_write, cell_records
+from extractor.export import FLAG_COLUMNS, UNENCODABLE, atomic_write, cell_records, flags_by_severity
+from extractor.messages import language, say
 from extractor.pipeline import FileResult
 from extractor.series import CROSS_ISSUE
 from schemas.document import Box
@@ -40,18 +41,18 @@ def _table_record(doc: str, t) -> dict:
     return {"doc": doc, "table_id": t.table_id, "page": t.page, "title": t.title, "date": t.date, **box_fields(t.box)}
 
 
-def from_results(results: list[FileResult], title: str = "baozhi extract") -> ReportData:
+def from_results(results: list[FileResult], title: str | None = None) -> ReportData:
     ok = [r for r in results if not r.error]
     return ReportData(
-        title=title,
+        title=title or say("report.title_run"),
         pages=pd.DataFrame([{"doc": r.path, "path": r.path, "source": r.source, **p} for r in ok for p in page_records(r)],
                            columns=["doc", "path", "source", "page", "kind", "text"]),
         tables=pd.DataFrame([_table_record(r.path, t) for r in ok for t in r.tables],
                             columns=["doc", "table_id", "page", "title", "date"] + BOX),
         cells=pd.DataFrame([{"doc": r.path, **c} for r in ok for t in r.tables for c in cell_records(t)],
                            columns=["doc", "table_id", "row", "column"] + BOX),
-        flags=pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok for f in r.flags],
-                           columns=["doc"] + FLAG_COLUMNS),
+        flags=flags_by_severity(pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok
+                                              for f in r.flags], columns=["doc"] + FLAG_COLUMNS)),
         failed=[r.error for r in results if r.error],
     )
 
@@ -60,7 +61,7 @@ def from_archive(con: duckdb.DuckDBPyConnection, layout: str = "jiaozuo_daily") 
     """Everything stored, with the cross-issue flags of every series."""
     flags = all_flags(con, series_panel(con, layout)).rename(columns={"file_hash": "doc"})
     return ReportData(
-        title="baozhi archive",
+        title=say("report.title_archive"),
         pages=con.execute("""SELECT p.file_hash AS doc, f.path, f.source, p.page, p.kind, p.text
                              FROM pages p JOIN files f ON f.file_hash = p.file_hash AND f.status = 'ok'
                              ORDER BY f.source, p.page""").df(),
@@ -128,10 +129,11 @@ def _text(value) -> str:
 def _flag_item(n: int, flag, crop: str | None) -> str:
     picture = f'<img class="crop" src="{crop}" alt="printed cell">' if crop else '<span class="nocrop">—</span>'
     where = " · ".join(_text(v) for v in (flag.row, flag.column) if _text(v))
-    return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}"><span class="n">{n}</span>{picture}'
+    return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}" data-severity="{flag.severity}">'
+            f'<span class="n">{n}</span>{picture}'
             f'<div><b>{flag.kind}</b> <span class="where">{where}</span><br>'
-            f'printed <code class="printed">{_text(flag.printed)}</code> · '
-            f'{"previous issue" if flag.kind in CROSS_ISSUE else "recomputed"} '
+            f'{say("report.printed")} <code class="printed">{_text(flag.printed)}</code> · '
+            f'{say("report.previous") if flag.kind in CROSS_ISSUE else say("report.recomputed")} '
             f'<code class="expected">{_text(flag.expected)}</code>'
             f'<div class="msg">{_text(flag.message)}</div></div></li>')
 
@@ -149,7 +151,7 @@ def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, 
         table = tables[tables["table_id"] == f.table_id]
         box = flag_box(f, cells[cells["table_id"] == f.table_id], _box(next(table.itertuples())) if len(table) else None)
         if box and rendered:
-            marks.append(f'<g class="mark {f.severity}"><rect x="{box.x0}" y="{box.top}" width="{box.width}" '
+            marks.append(f'<g class="mark {f.severity}" data-kind="{f.kind}" data-severity="{f.severity}"><rect x="{box.x0}" y="{box.top}" width="{box.width}" '
                          f'height="{box.height}"><title>{_text(f.message)}</title></rect>'
                          f'<text x="{box.x1 + 1}" y="{box.top + 6}">{n}</text></g>')
         items.append(_flag_item(n, f, _crop(rendered[0], box) if box and rendered else None))
@@ -158,26 +160,30 @@ def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, 
         sheet = (f'<div class="sheet" style="width:{image.width}px"><img src="{data_uri(image, "JPEG")}" alt="page">'
                  f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none">{"".join(marks)}</svg></div>')
     elif is_pdf:
-        sheet = f'<p class="missing">{_text(page.path)} is gone or cannot be drawn: no page image</p>'
+        sheet = f'<p class="missing">{_text(say("report.no_image", path=page.path))}</p>'
     else:
         sheet = f'<pre class="dump">{_text(page.text)}</pre>'
     titles = "".join(f"<li>{_text(t.title)} <small>{_text(t.date)} · {_text(t.table_id)}</small></li>"
                      for t in tables.itertuples())
-    return (f'<section class="page" id="{anchor}"><h2>{_text(page.source)} · page {page.page}</h2>'
+    return (f'<section class="page" id="{anchor}"><h2>{_text(say("report.page", source=page.source, page=page.page))}</h2>'
             f'<ul class="tables">{titles}</ul><div class="body">{sheet}'
             f'<ol class="flags">{"".join(items)}</ol></div></section>')
 
 
 def _summary(data: ReportData) -> str:
     if data.flags.empty:
-        return "<p>No flags.</p>"
-    by_kind = data.flags.groupby(["kind", "severity"]).size().rename("flags").reset_index()
+        return f"<p>{say('report.no_flags')}</p>"
+    by_kind = flags_by_severity(data.flags.groupby(["kind", "severity"]).size().rename("flags").reset_index())
     titled = data.flags.merge(data.tables[["doc", "table_id", "title"]], on=["doc", "table_id"], how="left")
     by_table = (titled.fillna({"title": ""}).groupby(["source", "table_id", "title"], as_index=False)
                 .agg(flags=("kind", "size"),
                      kinds=("kind", lambda k: ", ".join(f"{kind} {n}" for kind, n in k.value_counts().items()))))
-    return ('<h2>Flags by kind</h2>' + by_kind.to_html(index=False, classes="summary by-kind")
-            + '<h2>Flags by table</h2>' + by_table.to_html(index=False, classes="summary by-table"))
+    headings = {c: say(f"report.col_{c}") for c in ("kind", "severity", "flags", "source", "title", "kinds")}
+    headings["table_id"] = say("report.col_table")
+    return (f'<h2>{say("report.by_kind")}</h2>'
+            + by_kind.rename(columns=headings).to_html(index=False, classes="summary by-kind")
+            + f'<h2>{say("report.by_table")}</h2>'
+            + by_table.rename(columns=headings).to_html(index=False, classes="summary by-table"))
 
 
 STYLE = """
@@ -193,11 +199,36 @@ li.flag{display:flex;gap:.6em;align-items:flex-start;border-left:4px solid #ccc;
 li.flag.error{border-color:#e00} li.flag.warning{border-color:#f80} li.flag.info{border-color:#08c}
 .n{font-weight:bold;min-width:1.5em} img.crop{max-width:14em;max-height:10em;border:1px solid #999}
 .msg{color:#555;font-size:.9em} pre.dump{max-height:40em;overflow:auto;background:#f6f6f6;padding:.5em;flex:none;
-width:32em;white-space:pre-wrap} .failed{color:#b00}
+width:32em;white-space:pre-wrap} .failed{color:#b00} form.filter{margin:1em 0}
 """
-# Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded.
+# Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded. The filter shows
+# the flags (list items and marks on the page) of one kind and/or severity; the address may preset it
+# (report.html#kind=rate_mismatch&severity=error), so that a filtered view can be linked to.
 SCRIPT = """addEventListener('load', () => { const im = [...document.images];
-document.body.dataset.images = im.length; document.body.dataset.imagesDecoded = im.filter(i => i.naturalWidth > 0).length; });"""
+document.body.dataset.images = im.length; document.body.dataset.imagesDecoded = im.filter(i => i.naturalWidth > 0).length;
+const kind = document.getElementById('filter-kind'), severity = document.getElementById('filter-severity');
+if (!kind) return;
+const apply = () => { for (const el of document.querySelectorAll('[data-kind]')) {
+  el.hidden = (kind.value && el.dataset.kind !== kind.value) || (severity.value && el.dataset.severity !== severity.value);
+  el.style.display = el.hidden ? 'none' : ''; }
+  document.body.dataset.flagsShown = document.querySelectorAll('li.flag:not([hidden])').length; };
+const preset = new URLSearchParams(location.hash.slice(1));
+if (preset.has('kind')) kind.value = preset.get('kind');
+if (preset.has('severity')) severity.value = preset.get('severity');
+kind.addEventListener('change', apply); severity.addEventListener('change', apply); apply(); });"""
+
+
+def _filter(flags: pd.DataFrame) -> str:
+    """Two selects: a kind and a severity of the flags present (all by default)."""
+    if flags.empty:
+        return ""
+    ordered = flags_by_severity(flags)
+    option = lambda value, label: f'<option value="{escape(value)}">{escape(label)}</option>'  # noqa: E731
+    kinds = "".join(option(k, k) for k in dict.fromkeys(ordered["kind"]))
+    severities = "".join(option(s, say(f"severity.{s}")) for s in dict.fromkeys(ordered["severity"]))
+    everything = option("", say("report.all"))
+    return (f'<form class="filter">{say("report.filter")} <select id="filter-kind">{everything}{kinds}</select> '
+            f'<select id="filter-severity">{everything}{severities}</select></form>')
 
 
 def render(data: ReportData) -> str:
@@ -207,15 +238,16 @@ def render(data: ReportData) -> str:
         tables, flags = on_page(data.tables), on_page(data.flags)
         cells = data.cells[data.cells["doc"] == page.doc]
         sections.append(_page_section(f"page{n}", page, tables, cells, flags))
-        contents.append(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — {len(tables)} tables, '
-                        f'{len(flags)} flags</li>')
+        contents.append(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — '
+                        f'{say("report.contents", tables=len(tables), flags=len(flags))}</li>')
     failed = "".join(f"<li>{_text(e)}</li>" for e in data.failed)
-    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
+    counts = say("report.counts", pages=len(data.pages), tables=len(data.tables), flags=len(data.flags),
+                 failed=len(data.failed))
+    return (f'<!DOCTYPE html><html lang="{language()}"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
             f'<style>{STYLE}</style><script>{SCRIPT}</script></head><body>'
-            f'<h1>{_text(data.title)}</h1><p>{len(data.pages)} pages, {len(data.tables)} tables, '
-            f'{len(data.flags)} flags, {len(data.failed)} files failed</p>'
+            f'<h1>{_text(data.title)}</h1><p>{counts}</p>'
             + (f'<ul class="failed">{failed}</ul>' if failed else "")
-            + _summary(data) + f'<h2>Pages</h2><ul class="contents">{"".join(contents)}</ul>'
+            + _summary(data) + _filter(data.flags) + f'<h2>{say("report.pages")}</h2><ul class="contents">{"".join(contents)}</ul>'
             + "".join(sections) + "</body></html>")
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from extractor.export import FLAG_COLUMNS
 from extractor.hints import LayoutHints, squeeze
+from extractor.messages import column_words, say
 from schemas.flags import Flag, FlagKind, Severity
 
 # The columns a panel needs in: one row per printed cell, with the table's title and ISO date.
@@ -102,11 +103,13 @@ def value_flags(dated: pd.DataFrame) -> list[dict]:
     flags = []
     for c in cells[cells["cumulative"] & (cells["value"] < cells["prev_value"])].itertuples():
         flags.append(_flag_row(c, FlagKind.cumulative_decrease, Severity.warning,
-                               f"{c.column} of {c.row} fell from {c.prev_printed} ({c.prev_date}) to {c.printed}",
+                               say("series.cumulative_decrease", row=squeeze(c.row), column=column_words(c.column),
+                                   previous=c.prev_printed, previous_date=c.prev_date, printed=c.printed),
                                row=c.row, column=c.column, printed=c.printed, expected=f"≥ {c.prev_printed}"))
     for c in cells[cells["stable"] & (cells["value"] != cells["prev_value"])].itertuples():
         flags.append(_flag_row(c, FlagKind.denominator_changed, Severity.info,
-                               f"{c.column} of {c.row} was {c.prev_printed} ({c.prev_date}), now {c.printed}",
+                               say("series.denominator_changed", row=squeeze(c.row), column=column_words(c.column),
+                                   previous=c.prev_printed, previous_date=c.prev_date, printed=c.printed),
                                row=c.row, column=c.column, printed=c.printed, expected=c.prev_printed))
     return flags
 
@@ -122,7 +125,7 @@ def place_flags(dated: pd.DataFrame) -> list[dict]:
             missing = sorted(places.get(before, set()) - places.get(date, set()))
             for table in rows[rows["date"] == date].drop_duplicates(["file_hash", "table_id"]).itertuples():
                 flags += [_flag_row(table, FlagKind.place_missing, Severity.warning,
-                                    f"{place} is in the {before} issue of this table but not in the {date} one",
+                                    say("series.place_missing", place=place, before=before, date=date),
                                     row=place) for place in missing]
     return flags
 

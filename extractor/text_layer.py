@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.messages import say
 from schemas.document import Box, Page, TextLayerCheck, TextLayerSettings
 
 CID = re.compile(r"\(cid:\d+\)")
@@ -36,10 +37,10 @@ def check_text_layer(page: Page, settings: TextLayerSettings = TextLayerSettings
     reasons = []
     bad = cids + sum(1 for ch in chars if bad_glyph(ch))
     if bad / total > settings.max_bad_glyphs:
-        reasons.append(f"{bad} 个字形没有 Unicode 映射（(cid:N)、私用区或 U+FFFD）")
+        reasons.append(say("text_layer.unmapped", count=bad))
     junk = sum(1 for ch in chars if latin_junk(ch))
     if junk / total > settings.max_latin_junk:
-        reasons.append(f"{junk} 个字符是带重音的拉丁字母或拉丁-1 符号，像是未映射字体的乱码")
+        reasons.append(say("text_layer.latin_junk", count=junk))
     if reasons:
         return TextLayerCheck(trusted=False, reasons=reasons)
     page_area = (page.width or 0) * (page.height or 0)

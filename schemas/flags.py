@@ -30,6 +30,9 @@ class Severity(str, Enum):
     info = "info"
 
 
+# Every output lists flags most severe first (then in the order they were found: page, table, row).
+SEVERITY_RANK = {Severity.error.value: 0, Severity.warning.value: 1, Severity.info.value: 2}
+
 PRINTING_ERRORS = {FlagKind.rate_mismatch, FlagKind.rank_mismatch, FlagKind.total_mismatch}
 
 
@@ -44,3 +47,7 @@ class Flag(BaseModel):
     expected: str | None = None
     severity: Severity
     message: str
+
+
+def by_severity(flags: list[Flag]) -> list[Flag]:
+    return sorted(flags, key=lambda f: SEVERITY_RANK[f.severity.value])

@@ -26,6 +26,7 @@ class Row(BaseModel):
     label: str                        # as printed, inner spaces kept ("温 县")
     cells: list[Cell]
     is_total: bool = False            # a 合计/总计 or 小计 row
+    place: str | None = None          # the gazetteer's name for the label (温 县 → 温县, 高新区 → 示范区); None if no place
     label_box: Box | None = None
 
 

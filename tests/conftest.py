@@ -57,6 +57,12 @@ def table_from_truth(truth: dict, source: str = "truth") -> Table:
                  columns=[Column(path=c) for c in truth["columns"]], rows=rows)
 
 
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    """Every test starts in the default language (zh); a test's `--lang en` is undone after it."""
+    monkeypatch.delenv("BAOZHI_LANG", raising=False)
+
+
 @pytest.fixture(scope="session")
 def seed_truth() -> list[dict]:
     if not truth_files():

@@ -24,7 +24,7 @@ def test_ingesting_twice_stores_each_page_once(inputs, full_db, tmp_path, capsys
     # the same content under another name counts as the same file
     shutil.copy(inputs / "p01_ruled_3level.pdf", tmp_path / "copy_of_p01.pdf")
     assert main(["ingest", str(inputs), str(tmp_path), "--db", str(full_db), "--workers", "2"]) == 0
-    assert "7 files already in" in capsys.readouterr().err
+    assert "7 个文件已在" in capsys.readouterr().err
     assert content(full_db) == first
 
 
@@ -33,7 +33,7 @@ def test_a_killed_run_resumes_to_the_same_content(inputs, full_db, tmp_path):
     command = [sys.executable, "-m", "extractor.cli", "ingest", str(inputs), "--db", str(db), "--workers", "1"]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO)
     for line in run.stderr:  # a line per committed file when stderr is not a terminal
-        if line.startswith("stored "):
+        if line.startswith("已存入 "):
             run.send_signal(signal.SIGKILL)
             break
     run.wait()
@@ -49,7 +49,7 @@ def test_failures_are_recorded_and_listed(tmp_path, capsys):
     (tmp_path / "bad.pdf").write_bytes(b"not a pdf at all")
     db = tmp_path / "a.duckdb"
     assert main(["ingest", str(tmp_path), "--db", str(db), "--workers", "1"]) == 1
-    assert "1 of 1 files failed" in capsys.readouterr().err
+    assert "1 个文件中有 1 个失败" in capsys.readouterr().err
     # a failed file is tried again, and its record replaced rather than repeated
     assert main(["ingest", str(tmp_path), "--db", str(db), "--workers", "1"]) == 1
     with archive.connect(db, read_only=True) as con:
@@ -196,14 +196,14 @@ def test_ctrl_c_stops_ingest_at_once_and_fails_no_good_file(inputs, full_db, tmp
     command = [sys.executable, "-m", "extractor.cli", "ingest", str(inputs), "--db", str(db), "--workers", "1"]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True)
     for line in run.stderr:
-        if line.startswith("stored "):
+        if line.startswith("已存入 "):
             time.sleep(delay)
             os.killpg(run.pid, signal.SIGINT)
             break
     run.wait(timeout=30)  # how soon it ends is measured by bench/ingest_bench.py, not here
     rest = run.stderr.read()
     assert run.returncode == 130, rest
-    assert "interrupted: the files stored so far are kept in" in rest and "Traceback" not in rest
+    assert "已中断：已存入的保留在" in rest and "Traceback" not in rest
     with archive.connect(db, read_only=True) as con:
         assert con.execute("SELECT status, count(*) < 6 FROM files GROUP BY ALL").fetchall() == [("ok", True)]
     assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
@@ -219,5 +219,5 @@ def test_a_rerun_drops_the_failed_row_of_a_file_now_stored(inputs, full_db, tmp_
         archive.store(con, archive.failed(path, archive.content_hash(path), f"{path}: Query interrupted"),
                       "jiaozuo_daily")
     assert main(["ingest", str(inputs), "--db", str(db), "--workers", "1"]) == 0
-    assert "6 files already in" in capsys.readouterr().err
+    assert "6 个文件已在" in capsys.readouterr().err
     assert content(db) == content(full_db)

@@ -17,6 +17,12 @@ from extractor import batch as batch_module
 from extractor.batch import JOURNAL, STAGING, roll_forward
 from extractor.cli import main
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """These tests read the English messages (the faults, not the language, are what they check)."""
+    monkeypatch.setenv("BAOZHI_LANG", "en")
+
 OUTPUTS = {"cells.csv", "flags.csv", "articles.jsonl", "articles.csv", "report.html", "manifest.json", "tables"}
 DUMP = ("焦作市燃气报警器安装情况统计表\n县市区\t户数\t已安装数\t安装率\t名次\n"
         "沁阳市\t100\t50\t50.0%\t2\n温县\t200\t150\t75.0%\t1\n")

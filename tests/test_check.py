@@ -93,7 +93,7 @@ def test_ranks_following_dense_ranking_are_a_rule_finding(seed_truth):
     for r in t["rows"]:
         r["values"][col] = str(shared.index(int(r["values"][col])) + 1)
     rule = [f for f in check_table(table_from_truth(t)) if f.kind == FlagKind.rank_rule and "名次" in f.column]
-    assert rule and "dense" in rule[0].message
+    assert rule and "不跳号" in rule[0].message  # dense ranks (1,1,2…)
 
 
 @pytest.mark.parametrize("printed,value,odd", [
@@ -175,7 +175,7 @@ def test_text_columns_and_odd_numbers():
     flags = check_table(table([["户数"], ["环比新增"], ["备注"]], rows))
     odd = {(f.row, f.column): f.message for f in flags if f.kind == FlagKind.malformed_number}
     assert ("A", "环比新增") not in odd and ("A", "备注") not in odd
-    assert "separator" in odd[("B", "户数")] and "−" in odd[("B", "环比新增")]
+    assert "千位分隔符" in odd[("B", "户数")] and "−" in odd[("B", "环比新增")]
 
 
 def test_groups_that_are_the_bases_are_not_compared_as_one_denominator():
@@ -193,3 +193,14 @@ def test_subtotals_add_their_own_rows_and_the_grand_total_all_rows():
     assert [(f.kind.value, f.row, f.column, f.expected) for f in flags] == [("total_mismatch", "合计", "已安装数", "30")]
     rows[4][1] = "41"
     assert ("total_mismatch", "小计") in errors(check_table(table(cols, rows)))
+
+
+def test_the_same_odd_print_down_a_column_is_one_finding_listing_its_rows():
+    rows = [["沁阳市", "１０", "5"], ["孟州市", "１２", "6"], ["温 县", "14", "7"], ["武陟县", "１６", "1,2"]]
+    odd = [f for f in check_table(table([["户数"], ["已安装数"]], rows)) if f.kind == FlagKind.malformed_number]
+    column = [f for f in odd if f.column == "户数"]
+    assert len(column) == 1 and column[0].row is None and column[0].severity.value == "info"
+    assert "3 格" in column[0].message and "沁阳市、孟州市、武陟县" in column[0].message
+    assert column[0].printed == "１０ １２ １６"
+    single = [f for f in odd if f.column == "已安装数"]  # one odd cell stays a finding on that cell
+    assert [(f.row, f.severity.value) for f in single] == [("武陟县", "warning")]

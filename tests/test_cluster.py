@@ -31,7 +31,7 @@ def todo_of(folder) -> list:
 def test_a_local_cluster_gives_the_database_of_the_local_run(inputs, full_db, tmp_path, capsys):
     db = tmp_path / "dask.duckdb"
     assert main(["ingest", str(inputs), "--db", str(db), "--cluster", "local", "--workers", "2"]) == 0
-    assert "6 files," in capsys.readouterr().err
+    assert "6 个文件，" in capsys.readouterr().err
     assert content(db) == content(full_db)
 
 
@@ -87,7 +87,7 @@ def test_shards_load_into_the_database_of_the_local_run(cluster, inputs, full_db
         f"{t}.parquet" for t in archive.TABLES)
     assert len(os.listdir(shards)) == 6  # one folder per input, named by its hash, and no partial one left
     assert main(["ingest", str(inputs), "--shards", str(shards), "--scheduler", cluster.scheduler_address]) == 0
-    assert "6 files already in" in capsys.readouterr().err
+    assert "6 个文件已在" in capsys.readouterr().err
     assert main(["ingest", "--from-shards", str(shards), "--db", str(db)]) == 0
     assert content(db) == content(full_db)
     assert main(["ingest", "--from-shards", str(shards), "--db", str(db)]) == 0  # loading twice stores once

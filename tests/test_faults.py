@@ -19,6 +19,12 @@ from PIL import Image
 from conftest import REPO
 from extractor.cli import main
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """These tests read the English messages (the faults, not the language, are what they check)."""
+    monkeypatch.setenv("BAOZHI_LANG", "en")
+
 DATA = REPO / "tests" / "data"
 SAMPLE = REPO / "samples" / "p03_ruled_flat.pdf"
 DUMP = ("焦作市燃气报警器安装情况统计表\n县市区\t户数\t已安装数\t安装率\t名次\n"

@@ -14,6 +14,12 @@ from extractor.ocr import get_backend, ocr_settings
 from extractor.pipeline import process_file
 from extractor.read_image import load_frames, render_pdf_page
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """These tests read the English messages (the faults, not the language, are what they check)."""
+    monkeypatch.setenv("BAOZHI_LANG", "en")
+
 SCANS = REPO / "samples" / "scans"
 LIMITS = ocr_settings()["scan"]
 

@@ -1,4 +1,5 @@
 """OCR backends and the review of OCR doubts against what a table knows."""
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +98,7 @@ def test_split_line_at_cell_gaps():
 
 
 def test_unknown_backend_and_missing_paddle_say_what_is_missing():
-    with pytest.raises(ValueError, match="unknown OCR backend"):
+    with pytest.raises(ValueError, match="没有 OCR 后端 nope"):
         get_backend("nope")
     try:
         import paddleocr  # noqa: F401
@@ -118,3 +119,70 @@ def test_rapidocr_reads_a_rendered_line_with_char_confidences():
     for line in lines:
         assert len(line.char_confidences) == len(line.text) and len(line.char_centres) == len(line.text)
     assert "PP-OCRv4" in backend.version
+
+
+def test_low_confidence_only_where_the_table_cannot_confirm_the_figure():
+    """An unsure 0 whose row's rate is 0.0% is confirmed (reading it as 8 or 6 would break the rate); an unsure
+    figure no check involves (执法检查次数, in no formula, no total) is flagged; an unsure word is not a figure."""
+    rows = [("沁阳市", "1000", "0", "0.0%", "13", "已完成"), ("孟州市", "2000", "500", "25.0%", "7", "未完成")]
+    table = Table(source="scan.png", page=1, table_id="t1", title="安装情况统计表",
+                  columns=[Column(path=[w]) for w in ("户数", "已安装数", "安装率", "执法检查次数", "备注")],
+                  rows=[Row(label=label, cells=[Cell(printed=v, confidence=0.99) for v in values])
+                        for label, *values in rows])
+    for row, col in ((0, 1), (1, 3), (1, 4)):
+        table.rows[row].cells[col].confidence = 0.5
+    low = [(f.row, f.column) for f in review_flags(table, check_table(table), load_layout())
+           if f.kind == FlagKind.low_confidence]
+    assert low == [("孟州市", "执法检查次数")]
+
+
+FAKE_PADDLEOCR = """
+# The interface of PaddleOCR 3.x that baozhi uses: the PaddleOCR pipeline's keyword arguments and predict().
+import numpy as np
+made = []
+
+class PaddleOCR:
+    def __init__(self, **kwargs):
+        made.append(kwargs)
+
+    def predict(self, image):
+        assert image.ndim == 3 and image.shape[2] == 3  # BGR, as PaddleOCR takes an image array
+        return [{"rec_texts": ["沁阳市", "14.9%", " "], "rec_scores": [0.98, 0.71, 0.2],
+                 "rec_polys": [np.array([[2, 3], [40, 3], [40, 15], [2, 15]]),
+                               np.array([[50, 3], [80, 3], [80, 15], [50, 15]]), np.zeros((4, 2))]}]
+"""
+
+
+def fake_model(folder: Path, name: str) -> None:
+    folder.mkdir(parents=True)
+    for file in ("inference.json", "inference.pdiparams"):
+        (folder / file).write_bytes(b"")
+    (folder / "inference.yml").write_text(f"Global:\n  model_name: {name}\n", encoding="utf-8")
+
+
+def test_paddleocr_3_backend_through_a_fake_of_its_interface(tmp_path, monkeypatch, request):
+    """PaddleOCR's models cannot be downloaded here: a stand-in package with its 3.x interface checks that the
+    backend finds the model folders, passes them by the 3.x names, keeps the classifiers off, reads predict()."""
+    from extractor.ocr import PaddleOcrBackend
+    (tmp_path / "pkgs" / "paddleocr").mkdir(parents=True)
+    (tmp_path / "pkgs" / "paddleocr" / "__init__.py").write_text(FAKE_PADDLEOCR, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "pkgs"))
+    request.addfinalizer(lambda: sys.modules.pop("paddleocr", None))  # later tests see no paddleocr installed
+    models = tmp_path / "models"
+    fake_model(models / "PP-OCRv5_server_det", "PP-OCRv5_server_det")
+    with pytest.raises(RuntimeError) as missing:
+        PaddleOcrBackend(models)
+    assert "*_rec/" in str(missing.value) and "inference.pdiparams" in str(missing.value)
+    assert "*_det/" not in str(missing.value) and "BAOZHI_PADDLE_MODELS" in str(missing.value)
+    fake_model(models / "PP-OCRv5_server_rec", "PP-OCRv5_server_rec")
+    monkeypatch.setenv("BAOZHI_PADDLE_MODELS", str(models))
+    backend = PaddleOcrBackend()
+    import paddleocr
+    kwargs = paddleocr.made[-1]
+    assert kwargs["text_detection_model_dir"] == str(models / "PP-OCRv5_server_det")
+    assert kwargs["text_recognition_model_name"] == "PP-OCRv5_server_rec"
+    assert not kwargs["use_textline_orientation"] and not kwargs["use_doc_orientation_classify"]
+    lines = backend.read(np.full((20, 90), 255, dtype=np.uint8))
+    assert [(l.text, l.confidence) for l in lines] == [("沁阳市", 0.98), ("14.9%", 0.71)]
+    assert lines[1].bbox == (50.0, 3.0, 80.0, 15.0)
+    assert "PP-OCRv5_server_det" in backend.version

@@ -122,7 +122,7 @@ def test_text_file_named_jpg_is_an_input_error(tmp_path):
     fake = tmp_path / "page.jpg"
     fake.write_text("not an image", encoding="utf-8")
     result = process_file(fake)
-    assert result.error is not None and "page.jpg" in result.error and "not an image" in result.error
+    assert result.error is not None and "page.jpg" in result.error and "不是本工具能读的图片" in result.error
 
 
 def test_empty_image_file_is_an_input_error(tmp_path):

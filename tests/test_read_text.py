@@ -59,14 +59,14 @@ def test_crlf_lines(tmp_path):
 def test_empty_file_is_rejected(tmp_path, content):
     path = tmp_path / "empty.txt"
     path.write_bytes(content)
-    with pytest.raises(InputError, match=r"empty\.txt: empty file"):
+    with pytest.raises(InputError, match=r"empty\.txt：空文件"):
         read_text_dump(path)
 
 
 def test_binary_file_named_txt_is_rejected(tmp_path):
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    with pytest.raises(InputError, match=r"image\.txt: binary content"):
+    with pytest.raises(InputError, match=r"image\.txt：二进制内容"):
         read_text_dump(path)
 
 
@@ -74,7 +74,7 @@ def test_undecodable_bytes_without_nul_are_rejected(tmp_path):
     path = tmp_path / "noise.txt"
     noise = random.Random(4).randbytes(4000).replace(b"\x00", b"\x01")
     path.write_bytes(noise)
-    with pytest.raises(InputError, match=r"noise\.txt: (binary|undecodable) content"):
+    with pytest.raises(InputError, match=r"noise\.txt：(二进制内容|无法解码)"):
         read_text_dump(path)
 
 
@@ -125,5 +125,5 @@ def test_place_names_match_through_traditional_aliases():
 def test_a_damaged_utf16_dump_is_one_message(tmp_path):
     dump = tmp_path / "half.txt"
     dump.write_bytes(codecs.BOM_UTF16_LE + "温县".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
-    with pytest.raises(InputError, match="half.txt: damaged UTF-16 text"):
+    with pytest.raises(InputError, match="half.txt：UTF-16 文本已损坏"):
         read_text_dump(dump)

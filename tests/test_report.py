@@ -2,6 +2,7 @@
 import re
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
@@ -42,10 +43,20 @@ def test_extract_report_shows_pages_tables_and_flagged_cells(chromium, tmp_path)
     assert page.count('<section class="page"') == 2
     assert page.count('<rect class="table"') == 1          # p01's table outlined
     assert page.count('<g class="mark') == 2                # its two flagged cells marked
-    rate = re.search(r'<li class="flag error" data-kind="rate_mismatch">.*?</li>', page, re.S).group(0)
+    rate = re.search(r'<li class="flag error" data-kind="rate_mismatch" data-severity="error">.*?</li>', page,
+                     re.S).group(0)
     assert "孟州市" in rate and ">2.3%<" in rate and ">2.8%<" in rate and 'class="crop"' in rate
     assert '<pre class="dump">' in page and "焦作市燃气居民用户安全装置加装情况进度表" in page  # the dump's text
-    assert "denominator_mismatch" in page and "Flags by table" in page
+    assert "denominator_mismatch" in page and "标记（按表格）" in page
+    assert body.count("data-flags-shown") == 1 and int(re.search(r'data-flags-shown="(\d+)"', body).group(1)) == 3
+    # the filter, preset from the address: only the warnings are shown
+    warnings = len(re.findall(r'<li class="flag warning"', page))
+    filtered = dom(chromium, SimpleNamespace(as_uri=lambda: (out / "report.html").as_uri() + "#severity=warning"),
+                   tmp_path / "profile")
+    shown = [severity for severity, rest in re.findall(r'<li class="flag (\w+)"([^>]*)>', filtered)
+             if "hidden" not in rest]
+    assert warnings >= 1 and shown == ["warning"] * warnings
+    assert re.search(r'data-flags-shown="(\d+)"', filtered).group(1) == str(warnings)
 
 
 def test_archive_report_adds_cross_issue_flags(chromium, tmp_path):
