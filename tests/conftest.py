@@ -1,4 +1,5 @@
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -30,9 +31,15 @@ def inputs(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def full_db(inputs, tmp_path_factory):
-    """An uninterrupted ingest of the inputs on two local worker processes."""
+    """An uninterrupted ingest of the inputs on two local worker processes, its messages in the default language
+    whichever test first asks for it (the runs compared with it speak the default)."""
     db = tmp_path_factory.mktemp("full") / "archive.duckdb"
-    assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
+    asked = os.environ.pop("BAOZHI_LANG", None)
+    try:
+        assert main(["ingest", str(inputs), "--db", str(db), "--workers", "2"]) == 0
+    finally:
+        if asked is not None:
+            os.environ["BAOZHI_LANG"] = asked
     return db
 
 
