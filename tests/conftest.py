@@ -65,9 +65,13 @@ def table_from_truth(truth: dict, source: str = "truth") -> Table:
 
 
 @pytest.fixture(autouse=True)
-def default_language(monkeypatch):
-    """Every test starts in the default language (zh); a test's `--lang en` is undone after it."""
-    monkeypatch.delenv("BAOZHI_LANG", raising=False)
+def default_language():
+    """Every test starts in the default language (zh), and a test's `--lang en` (which sets BAOZHI_LANG in this
+    process) is undone after it: else it leaks into the next module's worker processes, started before any
+    function-scoped fixture runs (monkeypatch.delenv of an absent variable restores nothing)."""
+    os.environ.pop("BAOZHI_LANG", None)
+    yield
+    os.environ.pop("BAOZHI_LANG", None)
 
 
 @pytest.fixture(scope="session")
