@@ -101,7 +101,7 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
               options: ReadOptions) -> Iterator[Page]:
     """The pages of a PDF, one at a time: the text layer where it passes its check (extractor.text_layer), OCR
     elsewhere."""
-    from extractor.read_image import ocr_pdf_area, ocr_pdf_page
+    from extractor.read_image import ocr_pdf_areas, ocr_pdf_page
     from extractor.text_layer import check_text_layer, with_ocr_inside
     settings = TextLayerSettings()
 
@@ -128,9 +128,8 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
             yield scanned(page)
         elif verdict.uncovered:
             with timer("ocr"):
-                areas = [ocr_pdf_area(path, page.page, box, settings.min_paper, settings.max_midtones,
-                                      backend=ocr.backend, ocr_articles=ocr.articles) for box in verdict.uncovered]
-            printed = [a for a in areas if a is not None]
+                printed = ocr_pdf_areas(path, page.page, verdict.uncovered, settings.min_paper,
+                                        settings.max_midtones, backend=ocr.backend, ocr_articles=ocr.articles)
             if printed:
                 warnings.append(say("text_layer.ocr_images", path=path, page=page.page, count=len(printed)))
             yield with_ocr_inside(page, printed) if printed else page

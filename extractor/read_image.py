@@ -618,22 +618,25 @@ def printed_matter(gray: np.ndarray, min_paper: float, max_midtones: float) -> b
     return paper >= min_paper and midtones <= max_midtones
 
 
-def ocr_pdf_area(pdf_path: Path, page_number: int, area: Box, min_paper: float, max_midtones: float,
-                 dpi: float = DEFAULT_DPI, backend: str = "rapidocr", ocr_articles: bool = False) -> Page | None:
-    """What OCR reads inside one area of a PDF page (an image the text layer does not cover), in page points;
-    None when the area shows a photograph rather than print."""
+def ocr_pdf_areas(pdf_path: Path, page_number: int, areas: list[Box], min_paper: float, max_midtones: float,
+                  dpi: float = DEFAULT_DPI, backend: str = "rapidocr", ocr_articles: bool = False) -> list[Page]:
+    """What OCR reads inside areas of a PDF page (images the text layer does not cover), in page points, one Page
+    per area that shows print; an area showing a photograph is left out. The page is rendered once for all."""
     gray, dpi = render_pdf_page(pdf_path, page_number, dpi)
     scale = dpi / 72.0
-    top, bottom = max(0, int(area.top * scale)), min(gray.shape[0], int(area.bottom * scale) + 1)
-    left, right = max(0, int(area.x0 * scale)), min(gray.shape[1], int(area.x1 * scale) + 1)
-    crop = gray[top:bottom, left:right]
-    if min(crop.shape) < MIN_SIDE_PX or not printed_matter(crop, min_paper, max_midtones):
-        return None
-    read = ocr_page(crop, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
-    dx, dy = left / scale, top / scale
+    read_areas = []
+    for area in areas:
+        top, bottom = max(0, int(area.top * scale)), min(gray.shape[0], int(area.bottom * scale) + 1)
+        left, right = max(0, int(area.x0 * scale)), min(gray.shape[1], int(area.x1 * scale) + 1)
+        crop = gray[top:bottom, left:right]
+        if min(crop.shape) < MIN_SIDE_PX or not printed_matter(crop, min_paper, max_midtones):
+            continue
+        read = ocr_page(crop, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
+        dx, dy = left / scale, top / scale
 
-    def moved(box: Box) -> Box:
-        return Box(x0=box.x0 + dx, top=box.top + dy, x1=box.x1 + dx, bottom=box.bottom + dy)
-    return read.model_copy(update={
-        "words": [w.model_copy(update={"box": moved(w.box)}) if w.box else w for w in read.words],
-        "rulings": [r.model_copy(update={"box": moved(r.box)}) for r in read.rulings]})
+        def moved(box: Box) -> Box:
+            return Box(x0=box.x0 + dx, top=box.top + dy, x1=box.x1 + dx, bottom=box.bottom + dy)
+        read_areas.append(read.model_copy(update={
+            "words": [w.model_copy(update={"box": moved(w.box)}) if w.box else w for w in read.words],
+            "rulings": [r.model_copy(update={"box": moved(r.box)}) for r in read.rulings]}))
+    return read_areas
