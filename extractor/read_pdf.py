@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,18 +49,35 @@ def rulings_of(edges: list[dict], width: float, height: float) -> list[Ruling]:
     return rulings
 
 
-def beside(char: dict, others: list[dict]) -> bool:
+def beside(char: dict, line_mates: list[dict]) -> bool:
     """Whether another glyph stands on char's line closer than NEAR_GLYPH of the smaller one's size: the glyphs of a line
     of text nearly touch, while the columns of vertical text stand apart by their line spacing."""
     return any(o is not char and o["top"] < char["bottom"] and o["bottom"] > char["top"]
                and min(abs(o["x0"] - char["x1"]), abs(char["x0"] - o["x1"])) < NEAR_GLYPH * min(char["size"], o["size"])
-               for o in others)
+               for o in line_mates)
+
+
+def alone_on_their_lines(chars: list[dict]) -> list[dict]:
+    """The glyphs with none beside them (see beside); neighbours looked up by x in sorted order, so that a page
+    of ten thousand glyphs costs no more than its glyphs' near neighbours."""
+    by_x = sorted(chars, key=lambda c: c["x0"])
+    starts = [c["x0"] for c in by_x]
+    widest = max((c["x1"] - c["x0"] for c in chars), default=0)
+    alone = []
+    for c in chars:
+        if not c["text"].strip():
+            continue
+        reach = NEAR_GLYPH * c["size"]
+        near = by_x[bisect_left(starts, c["x0"] - widest - reach):bisect_right(starts, c["x1"] + reach)]
+        if not beside(c, near):
+            alone.append(c)
+    return alone
 
 
 def vertical_runs(chars: list[dict]) -> list[list[dict]]:
     """Runs of upright glyphs stacked in one column, each read top to bottom; a column that starts level with a
     run just to its right, in the same size, continues it (a vertical headline set in two columns)."""
-    alone = [c for c in chars if c["text"].strip() and not beside(c, chars)]
+    alone = alone_on_their_lines(chars)
     columns: dict[tuple[int, int], list[dict]] = {}
     for c in alone:
         columns.setdefault((round(c["x0"]), round(c["size"])), []).append(c)
