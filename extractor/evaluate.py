@@ -9,8 +9,12 @@ from schemas.flags import PRINTING_ERRORS, Flag
 from schemas.table import Table
 
 
+def plain(text: str | None) -> str:
+    return squeeze(unicodedata.normalize("NFKC", text or ""))
+
+
 def same_text(a: str | None, b: str | None) -> bool:
-    return squeeze(unicodedata.normalize("NFKC", a or "")) == squeeze(unicodedata.normalize("NFKC", b or ""))
+    return plain(a) == plain(b)
 
 
 @dataclass
@@ -100,7 +104,7 @@ def score_flags(truth: dict, flags: list[Flag]) -> Score:
 
 def titled(table: Table, title: str | None) -> bool:
     """The table's title is the truth's, maybe with the table's number printed before it (附表：…, 表1 …)."""
-    printed, wanted = (squeeze(unicodedata.normalize("NFKC", t or "")) for t in (table.title, title))
+    printed, wanted = plain(table.title), plain(title)
     return printed == wanted or bool(wanted) and printed.endswith(wanted) and len(printed) - len(wanted) <= 6
 
 
