@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -231,26 +232,30 @@ def _filter(flags: pd.DataFrame) -> str:
             f'<select id="filter-severity">{everything}{severities}</select></form>')
 
 
-def render(data: ReportData) -> str:
-    sections, contents = [], []
-    for n, page in enumerate(data.pages.sort_values(["source", "page"]).itertuples(), start=1):
-        on_page = lambda frame: frame[(frame["doc"] == page.doc) & (frame["page"] == page.page)]
-        tables, flags = on_page(data.tables), on_page(data.flags)
-        cells = data.cells[data.cells["doc"] == page.doc]
-        sections.append(_page_section(f"page{n}", page, tables, cells, flags))
-        contents.append(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — '
-                        f'{say("report.contents", tables=len(tables), flags=len(flags))}</li>')
+def render(data: ReportData) -> Iterator[str]:
+    """The report in pieces, a page section at a time: a page's image is drawn, written and dropped before the next
+    page's, so that the report of a 500-page PDF takes the memory of one page, not of 500 embedded images."""
+    pages = data.pages.sort_values(["source", "page"]).reset_index(drop=True)
+    on_page = lambda frame, page: frame[(frame["doc"] == page.doc) & (frame["page"] == page.page)]  # noqa: E731
+    contents = "".join(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — '
+                       f'{say("report.contents", tables=len(on_page(data.tables, page)), flags=len(on_page(data.flags, page)))}</li>'
+                       for n, page in enumerate(pages.itertuples(), start=1))
     failed = "".join(f"<li>{_text(e)}</li>" for e in data.failed)
     counts = say("report.counts", pages=len(data.pages), tables=len(data.tables), flags=len(data.flags),
                  failed=len(data.failed))
-    return (f'<!DOCTYPE html><html lang="{language()}"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
-            f'<style>{STYLE}</style><script>{SCRIPT}</script></head><body>'
-            f'<h1>{_text(data.title)}</h1><p>{counts}</p>'
-            + (f'<ul class="failed">{failed}</ul>' if failed else "")
-            + _summary(data) + _filter(data.flags) + f'<h2>{say("report.pages")}</h2><ul class="contents">{"".join(contents)}</ul>'
-            + "".join(sections) + "</body></html>")
+    yield (f'<!DOCTYPE html><html lang="{language()}"><head><meta charset="utf-8"><title>{_text(data.title)}</title>'
+           f'<style>{STYLE}</style><script>{SCRIPT}</script></head><body>'
+           f'<h1>{_text(data.title)}</h1><p>{counts}</p>'
+           + (f'<ul class="failed">{failed}</ul>' if failed else "")
+           + _summary(data) + _filter(data.flags) + f'<h2>{say("report.pages")}</h2><ul class="contents">{contents}</ul>')
+    for n, page in enumerate(pages.itertuples(), start=1):
+        yield _page_section(f"page{n}", page, on_page(data.tables, page), data.cells[data.cells["doc"] == page.doc],
+                            on_page(data.flags, page))
+    yield "</body></html>"
 
 
 def write_report(path: Path, data: ReportData) -> None:
-    html = render(data)
-    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8", errors=UNENCODABLE))
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", errors=UNENCODABLE) as out:
+            out.writelines(render(data))
+    atomic_write(path, write)
