@@ -12,12 +12,11 @@ from statistics import median
 
 from extractor.articles import TERMINAL, ArticleRules, Heading, caption_record, clean, ids, join_lines, story
 from extractor.flow_tables import is_value
-from extractor.hints import LayoutHints, squeeze
+from extractor.hints import LayoutHints, in_sentence, squeeze
 from schemas.article import ArticlesOfPage, PageFurniture
 from schemas.document import Page
 
 # Running-text punctuation: a line holding one is not a table header word or row label.
-SENTENCE_MARKS = re.compile(r"[，,。！？；;“”]")
 # Header words and row labels of a column-flowed table are short.
 MAX_TABLE_WORD = 16
 # A headline printed vertically comes out one character per line; table labels (名/次) are shorter.
@@ -73,7 +72,7 @@ def table_lines(lines: list[str], hints: LayoutHints) -> set[int]:
                 while j + 1 < len(lines) and lines[j + 1].strip():     # the note goes on to the next blank
                     j += 1
                 end = j
-            elif len(squeeze(t)) > MAX_TABLE_WORD or SENTENCE_MARKS.search(t) or hints.is_title(t):
+            elif len(squeeze(t)) > MAX_TABLE_WORD or in_sentence(t) or hints.is_title(t):
                 break
             j += 1
         if end > i or "\t" in lines[i]:

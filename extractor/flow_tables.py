@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.grid import grid_of_rows
-from extractor.hints import LayoutHints, load_roles, squeeze
+from extractor.hints import LayoutHints, in_sentence, load_roles, squeeze
 from extractor.messages import say
 from schemas.document import Page
 from schemas.table import Column, Table
@@ -26,7 +26,6 @@ _NUMBER = re.compile(r"^[+\-−]?[0-9０-９]+(?:[.．][0-9０-９]*)?[%％]?$")
 # What a cell prints when it has no figure.
 _NO_FIGURE = {"/", "／", "-", "－", "—", "–"}
 # Punctuation of running text: a paragraph holding one is article text, not a header word or row label.
-_SENTENCE_MARKS = set("，,。！？；“”")
 # Header words and row labels are short: a longer line is article text.
 _MAX_WORD_LENGTH = 16
 # A row label may be printed one character per line; a longer such column is a vertical headline.
@@ -130,7 +129,7 @@ def _is_article(item: _Item) -> bool:
     if item.kind != "text":
         return False
     vertical = all(len(squeeze(line)) == 1 for line in item.lines) and len(item.lines) > _MAX_VERTICAL_LABEL
-    return (vertical or any(ch in _SENTENCE_MARKS for ch in item.text)
+    return (vertical or in_sentence(item.text)
             or max(len(squeeze(line)) for line in item.lines) > _MAX_WORD_LENGTH)
 
 

@@ -320,7 +320,8 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
         free = free_for(p)
         if any(free(c) for c in (p.col - 1, p.col + 1)):
             groups.append(p)
-    for p in sorted(groups, key=lambda p: -p.row):  # lower groups first: an upper one heads them
+    def place(p: Piece, within: tuple[int, int]) -> None:
+        """p's span: columns within[0] ≤ c < within[1] only (its parent group's, once that is known)."""
         free, h, box = free_for(p), home(p), p.box
         rivals = [q for q in groups if q is not p and min(q.box.bottom, box.bottom) - max(q.box.top, box.top) > 0]
         rule = next((ln for ln in h_rulings if box.bottom - 1 <= ln.position <= box.bottom + 1.5 * box.height
@@ -331,13 +332,13 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
             span = [c for c, m in enumerate(mids) if a <= m <= b]
             if span and all(free(c) or c == h for c in span):
                 p.col, p.col_span = span[0], len(span)
-                continue
+                return
 
         def reach(q: Piece, c: int) -> float:
             return max(q.box.x0 - mids[c], mids[c] - q.box.x1, 0.0)
 
         def possible(c: int) -> bool:
-            return c == h or free(c) and all(reach(p, c) <= reach(q, c) for q in rivals)
+            return c == h or within[0] <= c < within[1] and free(c) and all(reach(p, c) <= reach(q, c) for q in rivals)
         lo = hi = h
         while lo > 0 and possible(lo - 1):
             lo -= 1
@@ -355,6 +356,17 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
                 if best is None or key < best[0]:
                     best = (key, a, b)
         p.col, p.col_span = best[1], best[2] - best[1]
+
+    everywhere = (0, len(mids))
+    for p in sorted(groups, key=lambda p: -p.row):  # lower groups first: an upper one heads them
+        place(p, everywhere)
+    # then top down, a group that strays out of the group above its own column (居民 of 较大隐患 reaching over the
+    # 名次 of 一般隐患, which is nearer to it than the other 居民) is placed again inside that group's columns
+    for p in sorted(groups, key=lambda p: p.row):
+        parent = max((q for q in groups if q.row < p.row and q.col <= home(p) < q.end_col), key=lambda q: q.row,
+                     default=None)
+        if parent is not None and not (parent.col <= p.col and p.end_col <= parent.end_col):
+            place(p, (parent.col, parent.end_col))
 
 
 def join_broken(pieces: list[Piece], h_rulings: list[Line], size: float, settings: GridSettings) -> list[Piece]:

@@ -25,6 +25,12 @@ def merge(base: dict, over: dict) -> dict:
 
 # Punctuation of running text: a line holding one is a sentence, not a title.
 SENTENCE_MARKS = "。，；,;！？"
+QUOTES = "“”"   # in running text, and in titles too (全市“两违”整治情况), but never in a table's cells
+
+
+def in_sentence(text: str) -> bool:
+    """Text of an article: it holds sentence punctuation or quotation marks, which table cells lack."""
+    return any(ch in SENTENCE_MARKS or ch in QUOTES for ch in text)
 
 
 def squeeze(text: str) -> str:

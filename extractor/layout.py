@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from extractor.hints import SENTENCE_MARKS, LayoutHints, squeeze
+from extractor.hints import SENTENCE_MARKS, LayoutHints, in_sentence, squeeze
 from extractor.numbers import parse_number
 from extractor.rulings import rule_stacks, ruled_boxes
 from schemas.document import Box, Page, Region, Word
@@ -269,6 +269,43 @@ def body_rows(title: Phrase, words: list[Word], prose: list[Word] = ()) -> list[
     return run
 
 
+def row_bands(rows: list[list[Word]]) -> list[tuple[float, float]]:
+    """The stretch of the page each body row owns: up to halfway to its neighbours (the ends as far out as the
+    median gap), so that a label wrapped onto two lines around its row's figures still belongs to that row."""
+    tops = [min(w.box.top for w in r) for r in rows]
+    bottoms = [max(w.box.bottom for w in r) for r in rows]
+    gaps = [max(0.0, t - b) for b, t in zip(bottoms, tops[1:])]
+    half = (median(gaps) if gaps else max(b - t for t, b in zip(tops, bottoms))) / 2
+    cuts = [(b + t) / 2 for b, t in zip(bottoms, tops[1:])]
+    return list(zip([tops[0] - half] + cuts, cuts + [bottoms[-1] + half]))
+
+
+def label_edge(rows: list[list[Word]], band: list[Word], x0: float, size: float, reach: float, share: float) -> float:
+    """Where the row labels start: the text words left of the figures, taken a column at a time leftwards. A row's
+    next word counts when it is no further from the row's edge than `reach` (the table's column pitch or a few
+    characters); when no row has one that near, a column further out counts if it stands on at least `share` of
+    the rows with one shared edge (left-aligned labels before right-aligned figures in wide columns). A column
+    holding sentence punctuation is an article beside the table, and ends the search."""
+    edges = [x0] * len(rows)
+    bands = row_bands(rows)
+    while True:
+        nearest = {}
+        for i, (top, bottom) in enumerate(bands):
+            left = [w for w in band if w.box.x1 <= edges[i] + 1 and top <= w.box.ymid < bottom and not is_numeric(w.text)]
+            if left:
+                nearest[i] = max(left, key=lambda w: w.box.x1)
+        column = {i: w for i, w in nearest.items() if edges[i] - w.box.x1 <= reach}
+        if not column and len(nearest) >= max(2, share * len(rows)) and any(
+                max(e) - min(e) <= size for e in ([w.box.x0 for w in nearest.values()],
+                                                  [w.box.xmid for w in nearest.values()],
+                                                  [w.box.x1 for w in nearest.values()])):
+            column = nearest
+        if not column or any(in_sentence(w.text) for w in column.values()):
+            return min(edges)
+        for i, w in column.items():
+            edges[i] = min(edges[i], w.box.x0)
+
+
 def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phrase], hints: LayoutHints,
                 claimed: set[int], span: tuple[float, float] = (-1e9, 1e9)) -> Region | None:
     band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed
@@ -289,20 +326,8 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     body_top = min(w.box.top for w in rows[0])
     body_bottom = max(w.box.bottom for w in rows[-1])
     size = median(word_size(w) for w in numbers)
-    # Row labels: short words left of the numbers on the body rows, chained leftwards while no further from them
-    # than the table's own column pitch (a wide label column) or a few characters.
     pitch = median(b.box.x0 - a.box.x0 for r in rows for a, b in zip(r, r[1:])) if any(len(r) > 1 for r in rows) else 0
-    reach = max(6 * size, 1.5 * pitch)
-    for row in rows:
-        row_box = Box(x0=0, x1=1, top=min(w.box.top for w in row), bottom=max(w.box.bottom for w in row))
-        left = sorted((w for w in band if w.box.x1 <= x0 + 1 and same_line(row_box, w.box) and not is_prose(w)),
-                      key=lambda w: -w.box.x1)
-        edge = x0
-        for w in left:
-            if edge - w.box.x1 > reach:
-                break
-            edge = min(edge, w.box.x0)
-        x0 = min(x0, edge)
+    x0 = label_edge(rows, band, x0, size, max(6 * size, 1.5 * pitch), hints.grid.far_label_rows)
     # the table's own rules: those over its stretch of the page, not a rule across the page or its columns
     margin = max(4 * size, 0.25 * (x1 - x0))
     rulings = [r for r in page.rulings if r.box.bottom >= title.box.bottom - 1 and r.box.top <= body_bottom + 2

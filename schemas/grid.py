@@ -120,5 +120,7 @@ class GridSettings(BaseModel, frozen=True, extra="forbid"):
                                   # median gap between rows (a label wrapped onto a second line)
     header_join: float = 0.8      # header pieces of one span this close vertically are one cell (名 / 次)
     centred_offset: float = 0.12  # an open header's group word sits within this share of its headers' width of their centre
+    far_label_rows: float = 0.8   # share of the body rows with a text word, on one edge, left of the figures: their
+                                  # labels, however far from the figures they stand
     label_share: float = 0.6      # a column whose body cells are mostly text holds row labels
     resolution_pt: float = 0.25   # bin width of the coverage profile in which gutters are found
