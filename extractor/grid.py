@@ -53,12 +53,12 @@ def gutters(body: list[list[Word]], x0: float, x1: float, size: float, settings:
     width = settings.min_gutter * size / res
     out: list[float] = []
     for a, b in runs(count <= allowed):
-        if a == 0 or b == len(count):
-            continue  # the margin outside the table
-        strict = [(c, d) for c, d in runs(count[a:b] == 0) if d - c >= width]
+        # a strip no word covers, with words on both sides, parts columns even beside a column of one entry (a 备注
+        # filled in one row); a strip only a few lines cross counts inside the table, not at its margins
+        strict = [(c, d) for c, d in runs(count[a:b] == 0) if d - c >= width and a + c > 0 and a + d < len(count)]
         if strict:
             out += [x0 + (a + (c + d) / 2) * res for c, d in strict]
-        elif b - a >= width:
+        elif a > 0 and b < len(count) and b - a >= width:
             out.append(x0 + (a + b) / 2 * res)
     return out
 
@@ -74,11 +74,12 @@ def column_lines(words: list[Word], body: list[list[Word]], v_rulings: list[Line
     x0 = min([w.box.x0 for w in words] + [ln.position for ln in ruled]) - 1
     x1 = max([w.box.x1 for w in words] + [ln.position for ln in ruled]) + 1
     regular = [line for line in body if sum(is_numeric(w.text) for w in line) >= 2] or body
-    # labels wrapped round their figures stand on lines of their own, left of every figure
-    first_figure = min((w.box.x0 for line in regular for w in line if is_numeric(w.text)), default=None)
-    if first_figure is not None:
-        regular = regular + [line for line in body if not any(is_numeric(w.text) for w in line)
-                             and max(w.box.x1 for w in line) < first_figure]
+    # labels wrapped round their figures stand on lines of their own, beside the figures (left of them, or
+    # between two panels): their words part columns too
+    figures = [w for line in body for w in line if is_numeric(w.text)]
+    if figures:
+        regular = regular + [line for line in body if not any(is_numeric(w.text) for w in line) and not any(
+            f.box.x0 < w.box.x1 and w.box.x0 < f.box.x1 for w in line for f in figures)]
     # a gutter between two rulings' cells is the ruling itself; a gutter inside a ruled column splits it
     slack = settings.min_gutter * size
     lines = list(ruled)
@@ -415,14 +416,18 @@ def ruled_above(lines: list[list[Word]], i: int, h_rulings: list[Line]) -> bool:
 
 def label_wrapped_above(lines: list[list[Word]], start: int) -> int:
     """The first row's label may wrap round its figures (温县瑞丰液化气有 / 34 22 … / 限公司): a line of text
-    left of the first figure, right above a first line of figures that has no label of its own, is body."""
+    beside the figures (left of them, or between two panels), right above a first line of figures that has no
+    label of its own, is body."""
     first = lines[start]
     figure_x = min((w.box.x0 for w in first if is_numeric(w.text)), default=None)
     if start == 0 or figure_x is None or any(w.box.x1 <= figure_x and not is_numeric(w.text) for w in first):
         return start
     above = lines[start - 1]
     size = median(word_size(w) for w in first)
-    if all(w.box.x1 <= figure_x for w in above) and band(first)[0] - band(above)[1] < size:
+    # beside each panel's figures, not over any of them (东方红 … 焦北街 over a first line of figures)
+    beside = all(not is_numeric(w.text) and not any(w.box.x0 < f.box.x1 and f.box.x0 < w.box.x1 for f in first)
+                 for w in above)
+    if beside and band(first)[0] - band(above)[1] < size:
         return start - 1
     return start
 
@@ -446,10 +451,13 @@ def below_top_rule(head: list[list[Word]], body: list[list[Word]], h_rulings: li
         return head
     words = [w for line in head + body for w in line]
     x0, x1 = min(w.box.x0 for w in words), max(w.box.x1 for w in words)
-    def covered(ln: Line) -> float:
-        return sum(max(0.0, min(b, x1) - max(a, x0)) for a, b in ln.segments) / (x1 - x0)
-    # a rule across the table, not the short rules under its group headers
-    across = [ln.position for ln in h_rulings if covered(ln) >= 0.9 and ln.position < band(body[0])[0]]
+    size = median(word_size(w) for w in words)
+    def edge_to_edge(ln: Line) -> bool:
+        """A rule across the table from edge to edge, not the short rules under its group headers (which, side
+        by side, may cover all but the stub column over the row labels)."""
+        covered = sum(max(0.0, min(b, x1) - max(a, x0)) for a, b in ln.segments) / (x1 - x0)
+        return covered >= 0.9 and ln.segments[0][0] <= x0 + size and ln.segments[-1][1] >= x1 - size
+    across = [ln.position for ln in h_rulings if edge_to_edge(ln) and ln.position < band(body[0])[0]]
     tops = [y for y in across if any(band(line)[0] >= y - 1 for line in head)]
     if not tops:
         return head

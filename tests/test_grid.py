@@ -160,3 +160,43 @@ def test_a_dump_table_meets_the_same_grid():
     assert [grid.header_path(c) for c in range(4)] == [["县（市、区）"], ["自闭阀", "户数"], ["自闭阀", "安装率"], ["名次"]]
     footer = next(c for c in grid.cells if c.text == "合计任务数")
     assert footer.kind == CellKind.footer and footer.col_span == 3
+
+
+def test_group_rules_side_by_side_are_not_the_top_rule_of_a_three_line_table():
+    # two group headers (自闭阀, 联动) each with its short rule; together they cover all but the stub column
+    words = [centred("县（市、区）", MIDS[0], 112), centred("自闭阀", (MIDS[1] + MIDS[2]) / 2, 104),
+             centred("联动", (MIDS[3] + MIDS[4]) / 2, 104)]
+    words += [centred(t, m, 120) for t, m in zip(("户数", "已安装数", "户数", "已安装数"), MIDS[1:])]
+    words += [centred(text, mid, 140 + r * 16) for r, row in enumerate(ROWS) for text, mid in zip(row, MIDS)]
+    rules = [h(EDGES[0], EDGES[5], 100), h(EDGES[1], EDGES[3] - 1, 114), h(EDGES[3] + 1, EDGES[5], 114),
+             h(EDGES[0], EDGES[5], 135), h(EDGES[0], EDGES[5], 190)]
+    table = reassemble(Region(words=words, rulings=rules, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["自闭阀", "户数"], ["自闭阀", "已安装数"], ["联动", "户数"], ["联动", "已安装数"]]
+    assert table.label_header == "县（市、区）"
+
+
+def test_a_column_filled_in_one_row_only_is_its_own_column():
+    words = table_words()
+    words += [word("备注", 335, 112), word("含新增", 335, 140 + 16)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == EXPECTED + [["备注"]]
+    assert [c.printed for c in table.rows[1].cells] == ["80147", "29440", "36.7%", "1", "含新增"]
+
+
+def test_first_labels_of_two_panels_wrapped_round_their_figures_stay_body():
+    # 东方红 / 街道 and 焦北街 / 道: each label's two lines stand above and below its row's figures
+    header = [("街道", 40), ("任务数", 100), ("名次", 150), ("街道", 210), ("任务数", 270), ("名次", 320)]
+    words = [centred(t, m, 100) for t, m in header]
+    labels = [(("东方红", "街道"), ("焦北街", "道")), (("焦东街", "道"), ("焦西街", "道"))]
+    figures = [("486", "4", "374", "8"), ("648", "9", "100", "7")]
+    for r, ((left, right), figs) in enumerate(zip(labels, figures)):
+        top = 125 + r * 30
+        words += [centred(left[0], 40, top - 9), centred(left[1], 40, top + 9),
+                  centred(right[0], 210, top - 9), centred(right[1], 210, top + 9)]
+        words += [centred(f, m, top) for f, m in zip(figs, (100, 150, 270, 320))]
+    rules = [h(20, 340, 95), h(20, 340, 112), h(20, 340, 180)]
+    table = reassemble(Region(words=words, rulings=rules, title="测试排名表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["任务数"], ["名次"]]
+    assert table.label_header == "街道"
+    assert [r.label for r in table.rows] == ["东方红街道", "焦东街道", "焦北街道", "焦西街道"]
+    assert [c.printed for c in table.rows[2].cells] == ["374", "8"]
