@@ -10,6 +10,7 @@ the only tolerances are the named ones of GridSettings (a layout file may overri
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 from statistics import median
@@ -465,6 +466,23 @@ def below_top_rule(head: list[list[Word]], body: list[list[Word]], h_rulings: li
     return [line for line in head if band(line)[0] >= top - 1]
 
 
+def shape(text: str) -> str:
+    """The text with every run of digits as 0: 7月14日 and 7月15日 are of one shape, 10:00—12:00 another."""
+    return re.sub(r"\d+", "0", squeeze(text))
+
+
+def shaped_like_body(line: list[Word], body: list[list[Word]]) -> bool:
+    """Whether the line's words with digits have, most of them, the shape of the body words under them (the
+    words of the same column in most body lines): a header's words are not of its column's kind."""
+    digits = [w for w in line if re.search(r"\d", w.text)]
+    if not digits or not body:
+        return False
+    def alike(w: Word) -> bool:
+        under = [o for row in body for o in row if o.box.x0 < w.box.x1 and w.box.x0 < o.box.x1]
+        return len(under) * 2 > len(body) and sum(shape(o.text) == shape(w.text) for o in under) * 2 > len(under)
+    return sum(map(alike, digits)) * 2 > len(digits)
+
+
 def spans_all(line: list[Word], cols: list[Line], gap: float) -> bool:
     """A line that is one piece across every column (no ruling or gutter parts it)."""
     y = median([w.box.ymid for w in line])
@@ -500,11 +518,18 @@ def label_columns(cells: list[GridCell], header_rows: int, n_rows: int, n_cols: 
     return [c for c in range(n_cols) if share[c] >= settings.label_share]
 
 
+def column_kind(cells: list[GridCell], col: int) -> str:
+    """The commonest shape of a column's cells with digits in them (0月0日, 0:0—0:0, 0.0%), or 文 for a column of
+    text."""
+    shapes = [shape(c.text) for c in cells if c.col == c.end_col - 1 == col and re.search(r"\d", c.text)]
+    return max(set(shapes), key=shapes.count) if shapes else "文"
+
+
 def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: list[GridCell],
                 header_rows: int) -> list[Panel]:
-    """Several label columns make panels only when the first is the table's left edge and the columns after each
-    repeat the same header (one word may differ); else the first is the label column and the others are text
-    columns of one table (columns left of it, 序号, are kept). A label column whose header cell spans the columns
+    """Several label columns make panels only when the columns of each, from as far left of its label as the
+    first panel's start, repeat the same header (one word may differ); else the first is the label column and the
+    others are text columns of one table (columns left of it, 序号, are kept). A label column whose header cell spans the columns
     beside it is a row-header hierarchy over all of them."""
     def stub(col: int) -> list[int]:
         over = next((c for c in header if c.row <= header_rows - 1 < c.end_row and c.col == col), None)
@@ -512,12 +537,15 @@ def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: 
 
     if not labels:
         return [Panel(label_cols=[0], value_cols=list(range(1, n_cols)))]
-    # panels start at the label columns under the same header as the first (品名 … 品名 … 品名)
+    # panels start at the label columns under the same header as the first (品名 … 品名 … 品名), each with the
+    # columns the first has before its label (序号 | 站点 … 序号 | 站点)
     key = paths[labels[0]][-1:]
-    starts = [c for c in labels if paths[c][-1:] == key]
-    if len(starts) > 1 and starts[0] == 0:
-        edges = starts + [n_cols]
-        panels = [Panel(label_cols=[a], value_cols=list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
+    lead = labels[0]
+    starts = [c for c in labels if paths[c][-1:] == key and c - lead >= 0]
+    if len(starts) > 1:
+        edges = [c - lead for c in starts] + [n_cols]
+        panels = [Panel(label_cols=[a + lead], value_cols=[c for c in range(a, b) if c != a + lead])
+                  for a, b in zip(edges, edges[1:])]
         leaves = [[(paths[c] or [""])[-1] for c in p.value_cols] for p in panels]
         if leaves[0] and all(len(lv) == len(leaves[0]) and sum(a != b for a, b in zip(lv, leaves[0])) <= 1
                              for lv in leaves[1:]):
@@ -537,6 +565,8 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     if start is None:
         return None
     start = below_header_rule(lines, label_wrapped_above(lines, start), h_rulings)
+    while start > 0 and shaped_like_body(lines[start - 1], lines[start:]):
+        start -= 1  # a line of the body's kind of figures (7月14日 | 10:00—12:00) is a row, not a header
     head, body = lines[:start], lines[start:]
     head = below_top_rule(head, body, h_rulings, v_rulings)
     size = median(word_size(w) for line in body for w in line)
@@ -558,7 +588,9 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     stretch_header(pieces, header_rows)
     cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.header) for p in pieces] + cells
     paths = [path_of(cells, header_rows, c) for c in range(n_cols)]
-    panels = find_panels(labels, n_cols, paths, [c for c in cells if c.row < header_rows], header_rows)
+    # with no header, panels repeat the kinds of their columns (日期 | 时间 | text … 日期 | 时间 | text)
+    keys = paths if header_rows else [[column_kind(cells, c)] for c in range(n_cols)]
+    panels = find_panels(labels, n_cols, keys, [c for c in cells if c.row < header_rows], header_rows)
     mark_kinds(cells, panels, header_rows, total_labels, subtotal_labels)
     head_bands = [band(line) for line in head]
     ys = [b[0] for b in head_bands + row_bands] + [max(b[1] for b in head_bands + row_bands)]

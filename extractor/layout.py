@@ -186,8 +186,12 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
                                                       if w.box.x1 > box.x0 and w.box.x0 < box.x1])),
                    key=lambda p: -p.box.bottom)
     for ph in above:
+        # a line of article text ends the search; a long line centred over the table, with no sentence marks,
+        # is its title all the same (“城市管理开放日”活动日程安排)
+        centred = abs(ph.box.xmid - box.xmid) <= hints.grid.centred_offset * box.width and ph.box.width < box.width \
+            and not any(mark in ph.text for mark in SENTENCE_MARKS)
         if edge - ph.box.bottom > 2.5 * max(size, ph.box.height) or any(is_prose(w) for w in ph.words) \
-                and not hints.is_title(ph.text):
+                and not hints.is_title(ph.text) and not centred:
             break
         text = squeeze(ph.text)
         found_date = hints.match_date(text)

@@ -200,3 +200,31 @@ def test_first_labels_of_two_panels_wrapped_round_their_figures_stay_body():
     assert table.label_header == "街道"
     assert [r.label for r in table.rows] == ["东方红街道", "焦东街道", "焦北街道", "焦西街道"]
     assert [c.printed for c in table.rows[2].cells] == ["374", "8"]
+
+
+def test_a_ruled_schedule_without_header_is_all_rows_and_its_two_panels_are_found():
+    rows = [("7月14日", "10:00—12:00", "丰收路社区", "7月18日", "8:00—10:00", "市图书馆"),
+            ("7月15日", "10:00—12:00", "市体育中心", "7月19日", "9:00—11:00", "建设路小学"),
+            ("7月16日", "10:00—12:30", "塔南路社区", "7月20日", "10:00—12:30", "焦作万达广场")]
+    mids = [40, 110, 180, 260, 330, 410]
+    words = [centred(text, mid, 104 + r * 16) for r, row in enumerate(rows) for text, mid in zip(row, mids)]
+    rules = [h(10, 460, y) for y in (100, 116, 132, 148)] + [v(x, 100, 148) for x in (10, 75, 145, 220, 295, 365, 460)]
+    table = reassemble(Region(words=words, rulings=rules, title="活动日程安排"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["列1"], ["列2"]]
+    assert [r.label for r in table.rows] == ["7月14日", "7月15日", "7月16日", "7月18日", "7月19日", "7月20日"]
+    assert [c.printed for c in table.rows[3].cells] == ["8:00—10:00", "市图书馆"]
+
+
+def test_panels_that_each_open_with_a_serial_number_column():
+    header = [("序号", 30), ("站点", 70), ("应覆盖数", 120), ("名次", 170)]
+    words = [centred(t, m + k * 180, 100) for k in (0, 1) for t, m in header]
+    rows = [[("1", "B01", "538", "3"), ("2", "B02", "277", "5")], [("3", "B03", "493", "4"), ("4", "B04", "990", "1")]]
+    for r, panels in enumerate(rows):
+        for k, row in enumerate(panels):
+            words += [centred(t, m + k * 180, 120 + r * 16) for t, (_, m) in zip(row, header)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["序号"], ["应覆盖数"], ["名次"]]
+    assert table.label_header == "站点"
+    assert [r.label for r in table.rows] == ["B01", "B03", "B02", "B04"]
+    assert [c.printed for c in table.rows[2].cells] == ["2", "277", "5"]
+
