@@ -322,53 +322,88 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
         free = free_for(p)
         if any(free(c) for c in (p.col - 1, p.col + 1)):
             groups.append(p)
-    def place(p: Piece, within: tuple[int, int]) -> None:
-        """p's span: columns within[0] ≤ c < within[1] only (its parent group's, once that is known)."""
-        free, h, box = free_for(p), home(p), p.box
-        rivals = [q for q in groups if q is not p and min(q.box.bottom, box.bottom) - max(q.box.top, box.top) > 0]
+    def rule_span(p: Piece) -> list[int] | None:
+        """The columns under the short rule printed beneath a group word (three-line tables), if any."""
+        box = p.box
         rule = next((ln for ln in h_rulings if box.bottom - 1 <= ln.position <= box.bottom + 1.5 * box.height
                      and any(a <= box.xmid <= b and (b - a) < cols[-1].position - cols[0].position - 4
                              for a, b in ln.segments)), None)
-        if rule is not None:
-            a, b = next((a, b) for a, b in rule.segments if a <= box.xmid <= b)
-            span = [c for c, m in enumerate(mids) if a <= m <= b]
-            if span and all(free(c) or c == h for c in span):
-                p.col, p.col_span = span[0], len(span)
-                return
+        if rule is None:
+            return None
+        a, b = next((a, b) for a, b in rule.segments if a <= box.xmid <= b)
+        free, h = free_for(p), home(p)
+        span = [c for c, m in enumerate(mids) if a <= m <= b]
+        return span if span and all(free(c) or c == h for c in span) else None
 
-        def reach(q: Piece, c: int) -> float:
-            return max(q.box.x0 - mids[c], mids[c] - q.box.x1, 0.0)
+    def off_centre(p: Piece, a: int, b: int) -> float:
+        """How far p's centre is from the middle of the headers under columns a ≤ c < b, in their width."""
+        heads = [q.box for q in below(p) if q.col >= a and q.end_col <= b]
+        left = min((x.x0 for x in heads), default=cols[a].position)
+        right = max((x.x1 for x in heads), default=cols[b].position)
+        return abs((left + right) / 2 - p.box.xmid) / max(right - left, p.box.width)
 
-        def possible(c: int) -> bool:
-            return c == h or within[0] <= c < within[1] and free(c) and all(reach(p, c) <= reach(q, c) for q in rivals)
-        lo = hi = h
-        while lo > 0 and possible(lo - 1):
-            lo -= 1
-        while hi < len(mids) - 1 and possible(hi + 1):
-            hi += 1
-        under = below(p)
-        best = None
-        for a in range(lo, h + 1):
-            for b in range(h + 1, hi + 2):
-                heads = [q.box for q in under if q.col >= a and q.end_col <= b]
-                left = min((x.x0 for x in heads), default=cols[a].position)
-                right = max((x.x1 for x in heads), default=cols[b].position)
-                off = abs((left + right) / 2 - box.xmid) / max(right - left, box.width)
-                key = (0, a - b) if off <= settings.centred_offset else (1, off)
-                if best is None or key < best[0]:
-                    best = (key, a, b)
-        p.col, p.col_span = best[1], best[2] - best[1]
+    def place_level(level: list[Piece], within: dict[int, tuple[int, int]]) -> None:
+        """Spans of the group words of one header line, chosen together: runs of free columns round their own, in
+        the words' order, not overlapping, not cutting the span of a group under them in two. Of the ways to do
+        so, the one where fewest words stand off the centre of the headers under them (by more than
+        centred_offset of their width; by how much), then which leaves fewest columns between two runs that
+        either could head unheaded, then the widest, then the best centred: a wide group's far columns may lie
+        nearer the next group's word (较大隐患 over eight columns, 一般隐患 over four), a word is centred over
+        the middle column of its run as well as over the run, and of two neighbours either may look centred
+        over the column between them."""
+        level = sorted(level, key=lambda p: p.box.xmid)
+        lower = [q for q in groups if q.row > level[0].row and q.col_span > 1]
+        homes = [home(p) for p in level]
+
+        def cost(p: Piece, a: int, b: int) -> tuple[float, int, int, float]:
+            off = off_centre(p, a, b)
+            return (0.0 if off <= settings.centred_offset else 1.0 + off, 0, a - b, off)
+
+        options = []
+        for p, h in zip(level, homes):
+            free = free_for(p)
+            lo, hi = within.get(id(p), everywhere)
+            fixed = rule_span(p)
+            runs_p = [(fixed[0], fixed[-1] + 1)] if fixed else [
+                (a, b) for a in range(lo, h + 1) for b in range(h + 1, hi + 1)
+                if not any(c != h and not free(c) for c in range(a, b))
+                and not any(a <= o < b for o in homes if o != h)
+                and not any(q.col < b and q.end_col > a and not (a <= q.col and q.end_col <= b) for q in lower)]
+            options.append([(a, b, cost(p, a, b)) for a, b in runs_p or [(h, h + 1)]])
+
+        def unheaded(a: int, b: int, p: Piece, q: Piece) -> int:
+            """Columns a ≤ c < b between two neighbours' runs that either could have headed."""
+            return sum(1 for c in range(a, b) if free_for(p)(c) or free_for(q)(c))
+
+        def plus(x: tuple, y: tuple) -> tuple:
+            return tuple(i + j for i, j in zip(x, y))
+
+        # ways[k]: (cost, runs) of the best way to place the words so far with the last one taking its option k
+        ways = [(c, [(a, b)]) for a, b, c in options[0]]
+        for i in range(1, len(level)):
+            ways = [min(((plus(plus(w_cost, c), (0, unheaded(runs[-1][1], a, level[i - 1], level[i]), 0, 0.0)),
+                          runs + [(a, b)]) for w_cost, runs in ways if runs[-1][1] <= a),
+                        default=None, key=lambda e: e[0])
+                    for a, b, c in options[i]]
+            ways = [w for w in ways if w is not None]
+        if ways:
+            for p, (a, b) in zip(level, min(ways, key=lambda e: e[0])[1]):
+                p.col, p.col_span = a, b - a
 
     everywhere = (0, len(mids))
-    for p in sorted(groups, key=lambda p: -p.row):  # lower groups first: an upper one heads them
-        place(p, everywhere)
+    levels: dict[int, list[Piece]] = {}
+    for p in groups:
+        levels.setdefault(p.row, []).append(p)
+    for row in sorted(levels, reverse=True):  # lower groups first: an upper one heads them whole
+        place_level(levels[row], {})
     # then top down, a group that strays out of the group above its own column (居民 of 较大隐患 reaching over the
-    # 名次 of 一般隐患, which is nearer to it than the other 居民) is placed again inside that group's columns
-    for p in sorted(groups, key=lambda p: p.row):
-        parent = max((q for q in groups if q.row < p.row and q.col <= home(p) < q.end_col), key=lambda q: q.row,
-                     default=None)
-        if parent is not None and not (parent.col <= p.col and p.end_col <= parent.end_col):
-            place(p, (parent.col, parent.end_col))
+    # 名次 of 一般隐患) is placed again, with its line, inside the columns of the groups above
+    for row in sorted(levels):
+        parents = {id(p): (parent.col, parent.end_col) for p in levels[row]
+                   for parent in [max((q for q in groups if q.row < row and q.col <= home(p) < q.end_col),
+                                      key=lambda q: q.row, default=None)] if parent is not None}
+        if any(not (lo <= p.col and p.end_col <= hi) for p in levels[row] for lo, hi in [parents.get(id(p), everywhere)]):
+            place_level(levels[row], parents)
 
 
 def join_broken(pieces: list[Piece], h_rulings: list[Line], size: float, settings: GridSettings) -> list[Piece]:

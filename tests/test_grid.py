@@ -228,3 +228,20 @@ def test_panels_that_each_open_with_a_serial_number_column():
     assert [r.label for r in table.rows] == ["B01", "B03", "B02", "B04"]
     assert [c.printed for c in table.rows[2].cells] == ["2", "277", "5"]
 
+
+
+def test_open_header_groups_of_a_line_share_its_columns_by_centring():
+    # rule-less, three levels: 较大隐患 over eight columns, 一般隐患 over four; the far columns of 较大隐患 lie
+    # nearer the word 一般隐患 than their own group's word
+    leaves = ["应整改数", "整改数", "新增", "整改率"]
+    mid = [60 + 40 * k for k in range(13)]  # column 0 holds the labels
+    words = [centred("县市区", mid[0], 108)]
+    words += [centred(leaf, mid[1 + k], 124) for k in range(12) for leaf in [leaves[k % 4]]]
+    for name, first in (("居民", 1), ("非居民", 5), ("居民", 9)):
+        words.append(centred(name, (mid[first] + mid[first + 3]) / 2, 108))
+    words += [centred("较大隐患", (mid[1] + mid[8]) / 2, 92), centred("一般隐患", (mid[9] + mid[12]) / 2, 92)]
+    for r, label in enumerate(("沁阳市", "孟州市", "温县")):
+        words += [word(label, 40, 144 + 16 * r)] + [centred(str(10 + k + r), mid[1 + k], 144 + 16 * r) for k in range(12)]
+    table = reassemble(Region(words=words, title="测试排名表"), "t.pdf", 1, "t", HINTS)
+    groups = [("较大隐患", "居民")] * 4 + [("较大隐患", "非居民")] * 4 + [("一般隐患", "居民")] * 4
+    assert paths(table) == [[*g, leaves[k % 4]] for k, g in enumerate(groups)]
