@@ -109,17 +109,21 @@ def titled(table: Table, title: str | None) -> bool:
 
 
 def pair_tables(truths: list[dict], tables: list[Table]) -> list[tuple[dict, Table | None]]:
-    """Truth and extracted tables paired by title, then the rest in page order (a misread title still pairs)."""
+    """Truth and extracted tables paired by title, then the rest by the row labels they share (a misread title
+    still pairs with its table, not with the next one on the page), then in page order."""
     rebuilt = [t for t in tables if t.columns]
     by_title: dict[int, Table | None] = {}
     for i, truth in enumerate(truths):
         by_title[i] = next((t for t in rebuilt if titled(t, truth["title"]) and t not in by_title.values()), None)
     rest = [t for t in rebuilt if t not in by_title.values()]
-    pairs = []
     for i, truth in enumerate(truths):
-        table = by_title[i] or (rest.pop(0) if rest else None)
-        pairs.append((truth, table))
-    return pairs
+        if by_title[i] is not None or not rest:
+            continue
+        labels = {plain(r["label"]) for r in truth_rows(truth)}
+        shared = [(len(labels & {plain(r.label) for r in t.rows}), -k) for k, t in enumerate(rest)]
+        best, k = max(shared)
+        by_title[i] = rest.pop(-k if best else 0)
+    return [(truth, by_title[i]) for i, truth in enumerate(truths)]
 
 
 def score_page(truths: list[dict], tables: list[Table], flags: list[Flag]) -> Score:

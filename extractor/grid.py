@@ -344,7 +344,7 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
 
     def place_level(level: list[Piece], within: dict[int, tuple[int, int]]) -> None:
         """Spans of the group words of one header line, chosen together: runs of free columns round their own, in
-        the words' order, not overlapping, not cutting the span of a group under them in two. Of the ways to do
+        the words' order, not overlapping, each inside the span of the group above it (within). Of the ways to do
         so, the one where fewest words stand off the centre of the headers under them (by more than
         centred_offset of their width; by how much), then which leaves fewest columns between two runs that
         either could head unheaded, then the widest, then the best centred: a wide group's far columns may lie
@@ -352,7 +352,6 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
         the middle column of its run as well as over the run, and of two neighbours either may look centred
         over the column between them."""
         level = sorted(level, key=lambda p: p.box.xmid)
-        lower = [q for q in groups if q.row > level[0].row and q.col_span > 1]
         homes = [home(p) for p in level]
 
         def cost(p: Piece, a: int, b: int) -> tuple[float, int, int, float]:
@@ -367,8 +366,7 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
             runs_p = [(fixed[0], fixed[-1] + 1)] if fixed else [
                 (a, b) for a in range(lo, h + 1) for b in range(h + 1, hi + 1)
                 if not any(c != h and not free(c) for c in range(a, b))
-                and not any(a <= o < b for o in homes if o != h)
-                and not any(q.col < b and q.end_col > a and not (a <= q.col and q.end_col <= b) for q in lower)]
+                and not any(a <= o < b for o in homes if o != h)]
             options.append([(a, b, cost(p, a, b)) for a, b in runs_p or [(h, h + 1)]])
 
         def unheaded(a: int, b: int, p: Piece, q: Piece) -> int:
@@ -394,16 +392,13 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
     levels: dict[int, list[Piece]] = {}
     for p in groups:
         levels.setdefault(p.row, []).append(p)
-    for row in sorted(levels, reverse=True):  # lower groups first: an upper one heads them whole
-        place_level(levels[row], {})
-    # then top down, a group that strays out of the group above its own column (居民 of 较大隐患 reaching over the
-    # 名次 of 一般隐患) is placed again, with its line, inside the columns of the groups above
+    # top down: a line's groups share the columns of the group above each (by the column it overlaps most);
+    # the top line shares the table's
     for row in sorted(levels):
         parents = {id(p): (parent.col, parent.end_col) for p in levels[row]
                    for parent in [max((q for q in groups if q.row < row and q.col <= home(p) < q.end_col),
                                       key=lambda q: q.row, default=None)] if parent is not None}
-        if any(not (lo <= p.col and p.end_col <= hi) for p in levels[row] for lo, hi in [parents.get(id(p), everywhere)]):
-            place_level(levels[row], parents)
+        place_level(levels[row], parents)
 
 
 def join_broken(pieces: list[Piece], h_rulings: list[Line], size: float, settings: GridSettings) -> list[Piece]:

@@ -121,8 +121,9 @@ def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, cla
     regions = []
     settings = hints.grid
     grids = ruled_boxes(page.rulings, settings.snap_pt, settings.join_pt, settings.min_ruled_cells)
-    stacks = [b for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt, settings.max_header_pt)
-              if not any(f.contains(b, slack=2) or b.contains(f, slack=2) for f in grids)]
+    stacks = [part for b in rule_stacks(page.rulings, settings.snap_pt, settings.join_pt, settings.max_header_pt)
+              if not any(f.contains(b, slack=2) or b.contains(f, slack=2) for f in grids)
+              for part in stacked_apart(b, page, all_phrases, hints)]
     for box in grids + stacks:
         inside = [w for w in page.words if id(w) not in claimed and box.x0 - 1 <= w.box.xmid <= box.x1 + 1
                   and box.top - 1 <= w.box.ymid <= box.bottom + 1]
@@ -143,6 +144,23 @@ def title_line(title: Box, other: Box, settings: GridSettings) -> bool:
     gap = max(title.top - other.bottom, other.top - title.bottom)
     return 0 <= gap < settings.title_wrap_gap * title.height \
         and abs(other.height - title.height) < settings.title_wrap_size * title.height
+
+
+def stacked_apart(stack: Box, page: Page, all_phrases: list[Phrase], hints: LayoutHints) -> list[Box]:
+    """The three-line tables of one stack of rules of one width: two such tables one above the other share the
+    width, and the note of the first or the title of the second, printed between two of the rules, parts them."""
+    snap = hints.grid.snap_pt
+    ys = sorted({round(r.box.ymid, 1) for r in page.rulings if r.orientation == "h" and stack.top - snap
+                 <= r.box.ymid <= stack.bottom + snap and r.box.x0 <= stack.x0 + snap and r.box.x1 >= stack.x1 - snap})
+    cuts = [(a, b) for a, b in zip(ys, ys[1:]) if any(
+        a < p.box.ymid < b and p.box.x0 < stack.x1 and p.box.x1 > stack.x0
+        and (hints.is_title(p.text) or any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes))
+        for p in all_phrases)]
+    if not cuts:
+        return [stack]
+    edges = [stack.top] + [y for cut in cuts for y in cut] + [stack.bottom]
+    return [Box(x0=stack.x0, top=top, x1=stack.x1, bottom=bottom) for top, bottom in zip(edges[::2], edges[1::2])
+            if bottom > top]
 
 
 def wrapped_title(title: Phrase, all_phrases: list[Phrase], claimed: set[int], settings: GridSettings,
@@ -208,6 +226,10 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
             date = found_date[0]
             text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
         title = wrapped_title(ph, all_phrases, claimed, hints.grid, text)
+        in_title = hints.match_date(title) if date is None else None  # a date wrapped with the title (截至20 / 21年1月4日）)
+        if in_title:
+            date = in_title[0]
+            title = hints.date_leftover.sub("", title.replace(squeeze(in_title[0]), ""))
         words += ph.words
         break
     return title, date, unit, words
@@ -242,8 +264,12 @@ def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, c
         top = min(w.box.top for w in first)
         height = max(w.box.bottom for w in first) - top
         above = [r for r in rows_of([w for w in rest if w.box.bottom <= top and w.box.x1 > x0 - 100 and w.box.x0 < x1])]
-        for row in reversed(above[-6:]):  # header lines: close above the first row, at most six of them
-            if top - max(w.box.bottom for w in row) > 2 * height:
+        # header lines: close above the first row (within two line heights, or the body's own row pitch where
+        # labels wrapped round their figures space the rows out), at most six of them
+        pitch = min(w.box.top for w in rows[1]) - top if len(rows) > 1 else 0.0
+        reach = max(2 * height, pitch if pitch < 4 * height else 0.0)
+        for row in reversed(above[-6:]):
+            if top - max(w.box.bottom for w in row) > reach:
                 break
             top = min(w.box.top for w in row)
         anchor = Phrase([Word(text="", box=Box(x0=x0, x1=x1, top=top - 2, bottom=top - 1))])
@@ -374,6 +400,11 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     size = median(word_size(w) for w in numbers)
     pitch = median(b.box.x0 - a.box.x0 for r in rows for a, b in zip(r, r[1:])) if any(len(r) > 1 for r in rows) else 0
     x0 = label_edge(rows, band, x0, size, max(6 * size, 1.5 * pitch), hints.grid.far_label_rows)
+    # the last row's label may wrap below its figures (冯营街 / 35.0 … / 道): its stretch of the page is the row's
+    first_figure = min(w.box.x0 for w in rows[-1])
+    tail = [w for w in band if w.box.bottom > body_bottom and w.box.top < row_bands(rows)[-1][1]
+            and w.box.x0 >= x0 - 1 and w.box.x1 <= first_figure and not is_numeric(w.text)]
+    body_bottom = max([body_bottom] + [w.box.bottom for w in tail])
     # the table's own rules: those over its stretch of the page, not a rule across the page or its columns
     margin = max(4 * size, 0.25 * (x1 - x0))
     rulings = [r for r in page.rulings if r.box.bottom >= title.box.bottom - 1 and r.box.top <= body_bottom + 2

@@ -245,3 +245,20 @@ def test_open_header_groups_of_a_line_share_its_columns_by_centring():
     table = reassemble(Region(words=words, title="测试排名表"), "t.pdf", 1, "t", HINTS)
     groups = [("较大隐患", "居民")] * 4 + [("较大隐患", "非居民")] * 4 + [("一般隐患", "居民")] * 4
     assert paths(table) == [[*g, leaves[k % 4]] for k, g in enumerate(groups)]
+
+
+def test_a_leaf_directly_under_a_top_group_beside_a_sub_group_is_not_taken_by_the_next_sub_group():
+    # 一般隐患 › 居民 › 应整改数, 问题整改数 | 一般隐患 › 整改率, 名次 | 较大隐患 › the same: the second 居民 is
+    # centred over 整改率 … 名次 of its left neighbour group as well as over its own two columns
+    mid = [60 + 45 * k for k in range(9)]
+    words = [centred("部门", mid[0], 116)]
+    leaves = [("应整改数", 132), ("问题整改数", 132), ("整改率", 120), ("名次", 120)] * 2
+    words += [centred(t, mid[1 + k], top) for k, (t, top) in enumerate(leaves)]
+    words += [centred("居民", (mid[1] + mid[2]) / 2, 108), centred("居民", (mid[5] + mid[6]) / 2, 108)]
+    words += [centred("一般隐患", (mid[1] + mid[4]) / 2, 94), centred("较大隐患", (mid[5] + mid[8]) / 2, 94)]
+    for r, label in enumerate(("市城管局", "市住建局", "市财政局")):
+        words += [centred(label, mid[0], 150 + 16 * r)] + [centred(str(10 + k), mid[1 + k], 150 + 16 * r)
+                                                            for k in range(8)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [[g, *sub, leaf] for g in ("一般隐患", "较大隐患")
+                            for sub, leaf in ((["居民"], "应整改数"), (["居民"], "问题整改数"), ([], "整改率"), ([], "名次"))]

@@ -176,3 +176,26 @@ def test_a_list_run_into_an_article_is_no_table_but_a_headed_one_is():
     assert find_tables(page(header=False), HINTS) == []
     headed = find_tables(page(header=True), HINTS)
     assert len(headed) == 1 and {"名称", "中轴股份", "-0.55%"} <= {w.text for w in headed[0].words}
+
+
+def test_two_three_line_tables_of_one_width_stacked_are_two_tables():
+    from schemas.document import Page
+
+    def h(y):
+        return Ruling(box=Box(x0=30, x1=260, top=y, bottom=y), orientation="h")
+
+    words, rulings = [], []
+    for k, (title, top) in enumerate((("甲县燃气安装情况统计表", 80), ("乙县燃气安装情况统计表", 220))):
+        words.append(word(title, 60, top))
+        words += [word("单位", 40, top + 20), right("户数", 150, top + 20), right("已安装", 240, top + 20)]
+        for r, label in enumerate(("一组", "二组", "三组")):
+            words += [word(label, 40, top + 40 + 14 * r), right(str(100 + r), 150, top + 40 + 14 * r),
+                      right(str(50 + r + k), 240, top + 40 + 14 * r)]
+        rulings += [h(top + 15), h(top + 32), h(top + 85)]
+    words.append(word("备注：按已安装户数排列。", 40, 170))
+    page = Page(source="t.pdf", page=1, kind="pdf", width=300, height=400, words=words, rulings=rulings)
+    regions = find_tables(page, HINTS)
+    assert [r.title for r in regions] == ["甲县燃气安装情况统计表", "乙县燃气安装情况统计表"]
+    tables = [reassemble(r, "t.pdf", 1, f"t{k}", HINTS) for k, r in enumerate(regions)]
+    assert [[row.label for row in t.rows] for t in tables] == [["一组", "二组", "三组"]] * 2
+    assert [c.printed for c in tables[1].rows[0].cells] == ["100", "51"]
