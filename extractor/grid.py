@@ -584,9 +584,41 @@ def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: 
     return [Panel(label_cols=lead, value_cols=[c for c in range(n_cols) if c not in lead])]
 
 
+SERIAL_FUSED = re.compile(r"^(\d{1,3})([\u4e00-\u9fff].*)$")
+
+
+def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:
+    """A serial number printed hard against the label of the next cell (1沁阳市, 2孟州市 …, no space or ruling
+    between) is two words, where such words stand in one column and their leading numbers count up row by row.
+    The two are set apart by the white the printer left out, so that the column line between
+    them is found like any other."""
+    fused = sorted((w for w in words if SERIAL_FUSED.match(w.text)), key=lambda w: w.box.x0)
+    columns: list[list[Word]] = []
+    for w in fused:
+        if columns and w.box.x0 - columns[-1][0].box.x0 <= word_size(w):
+            columns[-1].append(w)
+        else:
+            columns.append([w])
+    split: dict[int, list[Word]] = {}
+    for column in columns:
+        column.sort(key=lambda w: w.box.top)
+        numbers = [int(SERIAL_FUSED.match(w.text)[1]) for w in column]
+        if len(column) < 3 or sum(b == a + 1 for a, b in zip(numbers, numbers[1:])) < 0.8 * (len(column) - 1):
+            continue
+        for w in column:
+            digits, rest = SERIAL_FUSED.match(w.text).groups()
+            # a digit is half as wide as an ideograph in CJK fonts
+            cut = w.box.x0 + w.box.width * len(digits) / (len(digits) + 2 * len(rest))
+            half = settings.min_gutter * word_size(w)  # a gap of twice the narrowest, which the bins cannot eat
+            split[id(w)] = [w.model_copy(update={"text": digits, "box": w.box.model_copy(update={"x1": cut - half})}),
+                            w.model_copy(update={"text": rest, "box": w.box.model_copy(update={"x0": cut + half})})]
+    return [part for w in words for part in split.get(id(w), [w])]
+
+
 def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings = GridSettings(),
                total_labels: tuple[str, ...] = (), subtotal_labels: tuple[str, ...] = ()) -> Grid | None:
     """The cell grid of one table region, or None when it has no rows of figures."""
+    words = split_serials(words, settings)
     lines = rows_of(words)
     v_rulings, h_rulings = grid_lines(rulings, settings.snap_pt, settings.join_pt)
     start = first_body_line(lines)

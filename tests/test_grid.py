@@ -262,3 +262,15 @@ def test_a_leaf_directly_under_a_top_group_beside_a_sub_group_is_not_taken_by_th
     table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
     assert paths(table) == [[g, *sub, leaf] for g in ("一般隐患", "较大隐患")
                             for sub, leaf in ((["居民"], "应整改数"), (["居民"], "问题整改数"), ([], "整改率"), ([], "名次"))]
+
+
+def test_a_serial_number_printed_against_its_label_is_parted_from_it():
+    # Chromium, no padding, no ruling: 1沁阳市 is one word in the text layer
+    words = [centred("序号", 30, 104), centred("地区", 70, 104)] + [centred(t, m, 104) for t, m in
+                                                                zip(("户数", "已安装数", "安装率", "名次"), MIDS[1:])]
+    for r, row in enumerate(ROWS):
+        fused = word(f"{r + 1}{row[0]}", 26, 124 + 16 * r)
+        words += [fused] + [centred(text, mid, 124 + 16 * r) for text, mid in zip(row[1:], MIDS[1:])]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert [r.label for r in table.rows] == [r[0] for r in ROWS]
+    assert [c.printed for c in table.rows[2].cells] == ["3", "71840", "19860", "27.6%", "3"]
