@@ -18,7 +18,7 @@ from extractor.ocr_review import review_flags
 from extractor.read_pdf import each_pdf_page
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
-from schemas.document import Page, TextLayerSettings, boxes_on_page
+from schemas.document import Page, Preparation, TextLayerSettings, boxes_on_page
 from schemas.flags import Flag, FlagKind, Severity, by_severity
 from schemas.table import Table
 
@@ -39,6 +39,7 @@ class FileResult:
     flags: list[Flag] = field(default_factory=list)
     articles: list[ArticlesOfPage] = field(default_factory=list)
     ocr_backend: str | None = None   # which OCR read the scanned pages, with its version
+    preparations: list[Preparation] = field(default_factory=list)  # of the scanned pages: how their image was made
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -207,6 +208,8 @@ def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOption
             result.pages += 1
             result.page_numbers.append(page.page)
             result.ocr_backend = result.ocr_backend or page.ocr_backend
+            if page.preparation:
+                result.preparations.append(page.preparation)
             scanned += page.kind == "scan"
             if page.kind == "scan" and page.ocr_backend is None:
                 result.warnings.append(say("input.no_text_layer", path=path, page=page.page))

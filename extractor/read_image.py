@@ -20,7 +20,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from extractor.errors import InputError
 from extractor.messages import say
 from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend, ocr_settings
-from schemas.document import Box, Page, Ruling, Word
+from schemas.document import Box, Page, Preparation, Ruling, Word
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 DEFAULT_DPI = 200          # assumed when an image carries no resolution
@@ -553,9 +553,11 @@ def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
 # --- pages -------------------------------------------------------------------------------------------------
 
 def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend,
-             ocr_articles: bool = False) -> Page:
-    """ocr_articles: recognise article paragraphs too (on a 200-dpi page about 1.5 s, a third, more)."""
-    scan = Scan(gray=deskew(gray, skew_angle(binarize(gray, dpi), dpi)), dpi=dpi)
+             ocr_articles: bool = False, preparation: Preparation | None = None) -> Page:
+    """ocr_articles: recognise article paragraphs too (on a 200-dpi page about 1.5 s, a third, more).
+    preparation: what extractor.prepare_image did to the page image; the skew undone here is added to it."""
+    angle = skew_angle(binarize(gray, dpi), dpi)
+    scan = Scan(gray=deskew(gray, angle), dpi=dpi)
     scan.ink = binarize(scan.gray, dpi)
     rulings = find_rulings(scan)
     clean = without_rulings(scan)
@@ -565,7 +567,8 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     words = align_baselines(words_of_page(lines, scan, text_ink, ocr_articles))
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
-                rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")
+                rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})",
+                preparation=preparation.model_copy(update={"skew": angle}) if preparation else None)
 
 
 def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
@@ -575,11 +578,14 @@ def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
 
 def image_pages(path: Path, dpi: float | None = None, backend: str = "rapidocr",
                 ocr_articles: bool = False) -> Iterator[Page]:
-    """One OCR'd Page per frame of a PNG, JPEG or TIFF file, one at a time."""
+    """One OCR'd Page per frame of a PNG, JPEG or TIFF file, one at a time, each made ready first
+    (extractor.prepare_image: a photo squared up and evenly lit, the page upright)."""
+    from extractor.prepare_image import prepare
     path = Path(path)
     engine = get_backend(backend)
     for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1):
-        yield ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
+        gray, preparation = prepare(gray, frame_dpi, n, engine)
+        yield ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles, preparation)
 
 
 def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.ndarray, float]:
@@ -604,10 +610,12 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.nd
 
 def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
                  ocr_articles: bool = False) -> Page:
-    """A PDF page with no text layer, rasterised and OCR'd."""
+    """A PDF page with no text layer, rasterised, made ready (extractor.prepare_image) and OCR'd."""
+    from extractor.prepare_image import prepare
     gray, dpi = render_pdf_page(pdf_path, page_number, dpi)
-    gray = big_enough(pdf_path, page_number, gray)
-    return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
+    engine = get_backend(backend)
+    gray, preparation = prepare(big_enough(pdf_path, page_number, gray), dpi, page_number, engine)
+    return ocr_page(gray, dpi, Path(pdf_path).name, page_number, engine, ocr_articles, preparation)
 
 
 def printed_matter(gray: np.ndarray, min_paper: float, max_midtones: float) -> bool:
