@@ -1,5 +1,6 @@
 """A page image made ready before layout: a photo capture's page found and squared up, its uneven light divided
-out, and a page scanned a quarter or half turned put upright. Skew is undone after this (extractor.read_image).
+out, a page scanned a quarter or half turned put upright, and a block printed turned a quarter on it (a wide table
+laid on its side) found, to be read as a view of its own. Skew is undone after this (extractor.read_image).
 
 Each step is recorded in a Preparation, so the same image can be made again from the file (report.html draws the
 page's boxes on it) without looking again.
@@ -101,15 +102,21 @@ def flattened(gray: np.ndarray, light: np.ndarray) -> np.ndarray:
 
 # --- which way up ----------------------------------------------------------------------------------------------
 
-def text_lines(gray: np.ndarray, dpi: float, settings: PrepareSettings) -> dict[str, list[tuple[int, int, int, int]]]:
+def text_lines(gray: np.ndarray, dpi: float, settings: PrepareSettings,
+               min_ems: float) -> dict[str, list[tuple[int, int, int, int]]]:
     """Boxes (pixels of gray) of what look like text lines running across ("h") and up and down ("v"): ink
-    smeared by about a character's gap along the direction, blobs many text heights long and about one thick
+    smeared by about a character's gap along the direction, blobs min_ems text heights long and about one thick
     (rulings are thinner, pictures and paragraphs as smeared the other way thicker). Found at about 100 dpi."""
     small, scale = shrunk(gray, round(max(gray.shape) * min(1.0, 100.0 / dpi)))
     ink = cv2.adaptiveThreshold(cv2.GaussianBlur(small, (3, 3), 0), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                 cv2.THRESH_BINARY_INV, 25, 15)
     em = text_height(cv2.bitwise_not(ink))
     gap = max(2, round(0.6 * em))
+    # rulings (runs many text heights long) taken out first: they would join a table's cells into one blob
+    reach = max(3, round(settings.line_min_ems * em))
+    rulings = cv2.max(*(cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+                        for k in ((reach, 1), (1, reach))))
+    ink = cv2.subtract(ink, cv2.dilate(rulings, np.ones((3, 3), np.uint8)))
     found: dict[str, list[tuple[int, int, int, int]]] = {}
     for way, kernel in (("h", (gap, 1)), ("v", (1, gap))):
         smeared = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
@@ -117,7 +124,7 @@ def text_lines(gray: np.ndarray, dpi: float, settings: PrepareSettings) -> dict[
         boxes = []
         for x, y, w, h, _ in stats[1:]:
             long, thick = (w, h) if way == "h" else (h, w)
-            if long >= settings.line_min_ems * em and settings.line_min_thick * em <= thick <= settings.line_max_thick * em:
+            if long >= min_ems * em and settings.line_min_thick * em <= thick <= settings.line_max_thick * em:
                 boxes.append((round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale)))
         found[way] = sorted(boxes, key=lambda b: -max(b[2] - b[0], b[3] - b[1]))
     return found
@@ -157,25 +164,85 @@ def upright_turn(gray: np.ndarray, dpi: float, backend: OcrBackend, settings: Pr
     upside down or on its side reads as a low-confidence jumble). Only long lines: a short number reads about as
     well upside down (8, 0, 69). Most pages are upright, and their lines read surely as they are: the other turns
     are tried only when they do not."""
-    lines = text_lines(gray, dpi, settings)
+    lines = text_lines(gray, dpi, settings, settings.line_min_ems)
     candidates = {0: lines["h"], 180: lines["h"], 90: lines["v"], 270: lines["v"]}
-
-    def scores(turns: list[int]) -> dict[int, list[float]]:
-        crops, owners = [], []
-        for turn in turns:
-            for box in candidates[turn][:settings.probe_lines]:
-                crops.append(probe(gray, box, turn, settings.probe_height, settings.probe_ems))
-                owners.append(turn)
-        read = confidences(crops, backend, settings.probe_height) if crops else []
-        return {turn: [s for s, o in zip(read, owners) if o == turn] for turn in turns}
-
-    upright = scores([0])
+    upright = read_turned(gray, candidates, [0], backend, settings)
     if upright[0] and float(np.median(upright[0])) >= settings.upright_sure:
         return 0
     # a turn with fewer lines is not favoured by their fewness: missing lines count as unread
-    mean = {turn: sum(read) / settings.probe_lines for turn, read in (upright | scores([90, 180, 270])).items()}
+    mean = {turn: sum(read) / settings.probe_lines
+            for turn, read in (upright | read_turned(gray, candidates, [90, 180, 270], backend, settings)).items()}
     best = max(mean, key=mean.get)
     return best if mean[best] > mean[0] else 0
+
+
+def read_turned(gray: np.ndarray, candidates: dict[int, list[tuple[int, int, int, int]]], turns: list[int],
+                backend: OcrBackend, settings: PrepareSettings) -> dict[int, list[float]]:
+    """For each turn, the recogniser's confidences on its longest candidate lines turned that way (one call)."""
+    crops, owners = [], []
+    for turn in turns:
+        for box in candidates[turn][:settings.probe_lines]:
+            crops.append(probe(gray, box, turn, settings.probe_height, settings.probe_ems))
+            owners.append(turn)
+    read = confidences(crops, backend, settings.probe_height) if crops else []
+    return {turn: [s for s, o in zip(read, owners) if o == turn] for turn in turns}
+
+
+def turned_block(gray: np.ndarray, dpi: float, backend: OcrBackend,
+                 settings: PrepareSettings) -> tuple[int, tuple[int, int, int, int]] | None:
+    """A block printed turned a quarter on an upright page (a wide table laid on its side on a landscape page): the
+    clockwise turn that reads it upright and its box (pixels of gray), or None. The text lines running up and down,
+    grouped where they lie within a few text heights of each other; the group with the most of them counts when it
+    has enough lines and they read surely turned one way (a column of stacked figures or a vertical headline
+    reads as a jumble turned either way)."""
+    found = text_lines(gray, dpi, settings, settings.block_line_ems)
+    lines = found["v"]
+    if len(lines) < settings.turned_min_lines:
+        return None
+    small, scale = shrunk(gray, settings.work_side)
+    em = max(2, round(text_height(small)))
+    mask = np.zeros(small.shape, np.uint8)
+    for x0, y0, x1, y1 in lines:
+        mask[round(y0 * scale):round(y1 * scale) + 1, round(x0 * scale):round(x1 * scale) + 1] = 255
+    reach = settings.turned_reach * em
+    _, labels = cv2.connectedComponents(cv2.dilate(mask, np.ones((reach, reach), np.uint8)))
+    group = np.bincount([labels[round((y0 + y1) / 2 * scale), round((x0 + x1) / 2 * scale)]
+                         for x0, y0, x1, y1 in lines]).argmax()
+    members = [b for b in lines if labels[round((b[1] + b[3]) / 2 * scale), round((b[0] + b[2]) / 2 * scale)] == group]
+    if len(members) < settings.turned_min_lines or not mostly_up_and_down(members, found["h"], settings):
+        return None
+    read = read_turned(gray, {90: members, 270: members}, [90, 270], backend, settings)
+    mean = {turn: sum(scores) / settings.probe_lines for turn, scores in read.items()}
+    turn = max(mean, key=mean.get)
+    if mean[turn] < settings.upright_sure:
+        return None
+    pad = round(em / scale)   # the block's frame and rulings lie just outside its lines
+    h, w = gray.shape
+    return turn, (max(0, min(b[0] for b in members) - pad), max(0, min(b[1] for b in members) - pad),
+                  min(w, max(b[2] for b in members) + pad), min(h, max(b[3] for b in members) + pad))
+
+
+def mostly_up_and_down(members: list[tuple[int, int, int, int]], across: list[tuple[int, int, int, int]],
+                       settings: PrepareSettings) -> bool:
+    """The lines running up and down hold most of the line length where they lie: a block of upright paragraphs,
+    whose stacked characters smear into columns too, holds far more running across."""
+    x0, y0 = min(b[0] for b in members), min(b[1] for b in members)
+    x1, y1 = max(b[2] for b in members), max(b[3] for b in members)
+    up = sum(b[3] - b[1] for b in members)
+    inside = sum(b[2] - b[0] for b in across if x0 <= (b[0] + b[2]) / 2 <= x1 and y0 <= (b[1] + b[3]) / 2 <= y1)
+    return up > settings.turned_share * (up + inside)
+
+
+def views(gray: np.ndarray, preparation: Preparation) -> list[tuple[int, np.ndarray]]:
+    """The prepared page as it is read: upright, with its turned block (if any) blanked out, and that block alone
+    on a blank page turned to read upright (its boxes are then in the frame of the turned page, Page.rotation)."""
+    if not preparation.block:
+        return [(0, gray)]
+    x0, y0, x1, y1 = preparation.block
+    upright, block = gray.copy(), np.full_like(gray, 255)
+    upright[y0:y1, x0:x1] = 255
+    block[y0:y1, x0:x1] = gray[y0:y1, x0:x1]
+    return [(0, upright), (preparation.block_turn, cv2.rotate(block, TURNS[preparation.block_turn]))]
 
 
 # --- all of it -------------------------------------------------------------------------------------------------
@@ -204,4 +271,6 @@ def prepare(gray: np.ndarray, dpi: float, page: int, backend: OcrBackend,
     turn = upright_turn(gray, dpi, backend, settings)
     if turn:
         gray = cv2.rotate(gray, TURNS[turn])
-    return gray, Preparation(page=page, corners=corners, flattened=flat, turn=turn)
+    block = turned_block(gray, dpi, backend, settings)
+    return gray, Preparation(page=page, corners=corners, flattened=flat, turn=turn,
+                             block_turn=block[0] if block else 0, block=block[1] if block else None)

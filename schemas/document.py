@@ -97,6 +97,8 @@ class Preparation(BaseModel):
                                                        # (pixels; top-left, top-right, bottom-right, bottom-left)
     flattened: bool = False                     # uneven light divided out
     turn: Literal[0, 90, 180, 270] = 0          # then turned clockwise by this much to read upright
+    block_turn: Literal[0, 90, 270] = 0         # a block printed turned on the upright page: read turned this much
+    block: tuple[int, int, int, int] | None = None  # its box (pixels of the upright page: x0, y0, x1, y1)
     skew: float = 0.0                           # then rotated by this many degrees (extractor.read_image.deskew)
 
 
@@ -135,6 +137,10 @@ class PrepareSettings(BaseModel):
     probe_height: int = 48           # px: lines are recognised at this height (the recogniser's own)...
     probe_ems: int = 8               # ...and at most this many heights of each
     upright_sure: float = 0.85       # lines read as they are with this median confidence: the page is upright
+    block_line_ems: float = 3.0      # a turned block's lines: as short as a table cell's figures (and rulings out)
+    turned_min_lines: int = 6        # text lines running up and down, this many in one group: a turned block...
+    turned_share: float = 0.6        # ...holding more than this share of the line length where they lie...
+    turned_reach: int = 4            # ...the lines within this many text heights of each other being one group
 
 
 class TextLayerSettings(BaseModel):

@@ -100,3 +100,31 @@ def test_tables_of_turned_pages_and_photos_read_as_the_straight_scan(tmp_path):
     assert scores[0].cells_right == scores[0].cells
     assert all(s.cells_right >= 0.98 * s.cells for s in scores[1:]), [(s.cells_right, s.cells) for s in scores]
     assert upside_down.preparations[0].turn == 180 and photo.preparations[0].corners
+
+
+def test_a_table_laid_on_its_side_on_the_page_is_read_turned(tmp_path):
+    """A portrait page: an upright table on top, below it a wide table laid on its side (read by turning the page a
+    quarter clockwise), as newspapers print a table too wide for the column. The page stays as it is; the block is
+    read as a turned view, its table's boxes brought back to the page."""
+    with Image.open(SCANS / "p02_open_2level_200dpi.jpg") as top, Image.open(TABLE) as table:
+        top, side = top.convert("L"), table.convert("L").transpose(Image.Transpose.ROTATE_90)
+        paper = int(np.median(np.asarray(top)))
+        page = Image.new("L", (top.width, top.height + side.height + 80), paper)
+        page.paste(top, (0, 0))
+        page.paste(side, ((top.width - side.width) // 2, top.height + 40))
+        path = tmp_path / "page_with_a_turned_table.png"
+        page.save(path, dpi=(200, 200))
+    result = process_file(path)
+    done = result.preparations[0]
+    assert result.pages == 1 and (done.turn, done.block_turn) == (0, 90)
+    x0, y0, x1, y1 = done.block      # the block found inside the pasted table, not over the upright one
+    left = (top.width - side.width) // 2
+    assert top.height + 20 <= y0 < y1 <= page.height and left - 20 <= x0 < x1 <= left + side.width + 20
+    turned = [t for t in result.tables if t.rotation == 90]
+    assert len(turned) == 1 and len(result.tables) == 2
+    # the turned table's box on the page, in points (200 dpi): below the upright table
+    assert turned[0].box.top * 200 / 72 >= top.height - 40
+    upright = [t for t in result.tables if not t.rotation]
+    for truth, tables in ((truth_of(TABLE), turned), (truth_of(SCANS / "p02_open_2level_200dpi.jpg"), upright)):
+        score = score_page(truth, tables, result.flags)
+        assert score.cells_right >= 0.98 * score.cells, (score.cells_right, score.cells, score.misses[:5])
