@@ -22,12 +22,13 @@ from extractor import __version__
 from extractor.export import atomic_write, write_outputs
 from extractor.export_articles import write_articles
 from extractor.pipeline import FileResult
-from extractor.report import from_results, write_report
+from extractor.report import files_folder, from_results, write_report
 
 JOURNAL = ".partial"
 STAGING = ".staging"
 COMPLETE = ".complete"          # in STAGING: every output is written, it may be moved into place
-OLD_TABLES = ".old-tables"      # in STAGING: the previous tables/, set aside while the new one moves in
+# moved in whole (tables/, report_files/); in STAGING, .old-NAME is the previous one, set aside
+FOLDERS = ("tables", files_folder(Path("report.html")).name)
 LAST = "manifest.json"          # moved last: a manifest in OUT/ means the outputs beside it are its own
 
 RESULT = TypeAdapter(FileResult)
@@ -113,7 +114,7 @@ class Batch:
 def write_all(folder: Path, results: list[FileResult], manifest: dict) -> None:
     write_outputs(folder, [t for r in results for t in r.tables], [f for r in results for f in r.flags], manifest)
     write_articles(folder, [a for r in results for a in r.articles])
-    write_report(folder / "report.html", from_results(results))
+    write_report(folder / "report.html", from_results(results))   # and its pictures, in report_files/
     (folder / "tables").mkdir(exist_ok=True)   # present even when no table was found, so it replaces the old one
 
 
@@ -124,10 +125,12 @@ def roll_forward(out: Path) -> None:
     if not (staging / COMPLETE).is_file():
         shutil.rmtree(staging, ignore_errors=True)
         return
-    if (staging / "tables").is_dir():
-        if (out / "tables").is_dir() and not (staging / OLD_TABLES).exists():
-            os.replace(out / "tables", staging / OLD_TABLES)
-        os.replace(staging / "tables", out / "tables")
+    for folder in FOLDERS:
+        if (staging / folder).is_dir():
+            old = staging / f".old-{folder}"
+            if (out / folder).is_dir() and not old.exists():
+                os.replace(out / folder, old)
+            os.replace(staging / folder, out / folder)
     names = sorted(p.name for p in staging.iterdir() if not p.name.startswith(".") and p.is_file())
     for name in sorted(names, key=lambda n: n == LAST):
         os.replace(staging / name, out / name)

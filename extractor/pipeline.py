@@ -18,7 +18,7 @@ from extractor.ocr_review import review_flags
 from extractor.read_pdf import each_pdf_page
 from extractor.reassemble import tables_of_region
 from schemas.article import ArticlesOfPage
-from schemas.document import Page, TextLayerSettings, boxes_on_page
+from schemas.document import Page, Preparation, TextLayerSettings, boxes_on_page
 from schemas.flags import Flag, FlagKind, Severity, by_severity
 from schemas.table import Table
 
@@ -39,6 +39,7 @@ class FileResult:
     flags: list[Flag] = field(default_factory=list)
     articles: list[ArticlesOfPage] = field(default_factory=list)
     ocr_backend: str | None = None   # which OCR read the scanned pages, with its version
+    preparations: list[Preparation] = field(default_factory=list)  # of the scanned pages: how their image was made
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -105,16 +106,16 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
     from extractor.text_layer import check_text_layer, with_ocr_inside
     settings = TextLayerSettings()
 
-    def scanned(page: Page) -> Page:
+    def scanned(page: Page) -> list[Page]:   # the page, and a view of a block printed turned on it
         with timer("ocr"):
             return ocr_pdf_page(path, page.page, backend=ocr.backend, ocr_articles=ocr.articles)
 
     for page in timed(each_pdf_page(path, options.pages, options.password), timer, "read"):
         if page.kind == "scan":
-            yield scanned(page) if ocr.mode != "never" else page
+            yield from scanned(page) if ocr.mode != "never" else [page]
             continue
         if ocr.mode == "always":
-            yield scanned(page)
+            yield from scanned(page)
             continue
         verdict = check_text_layer(page, settings)
         if ocr.mode == "never":
@@ -125,7 +126,7 @@ def pdf_pages(path: Path, timer: Timer, ocr: OcrOptions, warnings: list[str],
         elif not verdict.trusted:
             warnings.append(say("text_layer.ocr_page", path=path, page=page.page,
                                 reasons=say("oddity.joiner").join(verdict.reasons)))
-            yield scanned(page)
+            yield from scanned(page)
         elif verdict.uncovered:
             with timer("ocr"):
                 printed = ocr_pdf_areas(path, page.page, verdict.uncovered, settings.min_paper,
@@ -204,9 +205,12 @@ def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOption
         per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
         scanned = 0
         for page in pages:
-            result.pages += 1
-            result.page_numbers.append(page.page)
+            if not page.rotation:   # a turned view is of a page already counted
+                result.pages += 1
+                result.page_numbers.append(page.page)
             result.ocr_backend = result.ocr_backend or page.ocr_backend
+            if page.preparation:
+                result.preparations.append(page.preparation)
             scanned += page.kind == "scan"
             if page.kind == "scan" and page.ocr_backend is None:
                 result.warnings.append(say("input.no_text_layer", path=path, page=page.page))

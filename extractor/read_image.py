@@ -20,7 +20,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from extractor.errors import InputError
 from extractor.messages import say
 from extractor.ocr import OcrBackend, OcrLine, Plan, Rect, digits_for_lookalikes, get_backend, ocr_settings
-from schemas.document import Box, Page, Ruling, Word
+from schemas.document import Box, Page, Preparation, Ruling, Word
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 DEFAULT_DPI = 200          # assumed when an image carries no resolution
@@ -553,9 +553,12 @@ def rulings_across(rect: Rect, verticals: list[Box], scan: Scan) -> list[float]:
 # --- pages -------------------------------------------------------------------------------------------------
 
 def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend,
-             ocr_articles: bool = False) -> Page:
-    """ocr_articles: recognise article paragraphs too (on a 200-dpi page about 1.5 s, a third, more)."""
-    scan = Scan(gray=deskew(gray, skew_angle(binarize(gray, dpi), dpi)), dpi=dpi)
+             ocr_articles: bool = False, preparation: Preparation | None = None, rotation: int = 0) -> Page:
+    """ocr_articles: recognise article paragraphs too (on a 200-dpi page about 1.5 s, a third, more).
+    preparation: what extractor.prepare_image did to the page image; the skew undone here is added to it.
+    rotation: gray is a view of the page turned clockwise by this much (Page.rotation)."""
+    angle = skew_angle(binarize(gray, dpi), dpi)
+    scan = Scan(gray=deskew(gray, angle), dpi=dpi)
     scan.ink = binarize(scan.gray, dpi)
     rulings = find_rulings(scan)
     clean = without_rulings(scan)
@@ -565,7 +568,18 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     words = align_baselines(words_of_page(lines, scan, text_ink, ocr_articles))
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
-                rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})")
+                rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})", rotation=rotation,
+                preparation=preparation.model_copy(update={"skew": angle}) if preparation else None)
+
+
+def prepared_views(gray: np.ndarray, dpi: float, source: str, number: int, backend: OcrBackend,
+                   ocr_articles: bool) -> Iterator[Page]:
+    """A page image made ready (extractor.prepare_image: a photo squared up and evenly lit, the page upright) and
+    OCR'd: the page, then the block printed turned on it, if any, as a turned view."""
+    from extractor.prepare_image import prepare, views
+    gray, preparation = prepare(gray, dpi, number, backend)
+    for rotation, view in views(gray, preparation):
+        yield ocr_page(view, dpi, source, number, backend, ocr_articles, None if rotation else preparation, rotation)
 
 
 def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
@@ -575,11 +589,11 @@ def read_image(path: Path, dpi: float | None = None, backend: str = "rapidocr",
 
 def image_pages(path: Path, dpi: float | None = None, backend: str = "rapidocr",
                 ocr_articles: bool = False) -> Iterator[Page]:
-    """One OCR'd Page per frame of a PNG, JPEG or TIFF file, one at a time."""
+    """The OCR'd Pages of each frame of a PNG, JPEG or TIFF file (prepared_views), one frame at a time."""
     path = Path(path)
     engine = get_backend(backend)
     for n, (gray, frame_dpi) in enumerate(load_frames(path, dpi), start=1):
-        yield ocr_page(gray, frame_dpi, path.name, n, engine, ocr_articles)
+        yield from prepared_views(gray, frame_dpi, path.name, n, engine, ocr_articles)
 
 
 def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.ndarray, float]:
@@ -603,11 +617,11 @@ def render_pdf_page(pdf_path: Path, page_number: int, dpi: float) -> tuple[np.nd
 
 
 def ocr_pdf_page(pdf_path: Path, page_number: int, dpi: float = DEFAULT_DPI, backend: str = "rapidocr",
-                 ocr_articles: bool = False) -> Page:
-    """A PDF page with no text layer, rasterised and OCR'd."""
+                 ocr_articles: bool = False) -> list[Page]:
+    """A PDF page with no text layer, rasterised and OCR'd (prepared_views)."""
     gray, dpi = render_pdf_page(pdf_path, page_number, dpi)
-    gray = big_enough(pdf_path, page_number, gray)
-    return ocr_page(gray, dpi, Path(pdf_path).name, page_number, get_backend(backend), ocr_articles)
+    return list(prepared_views(big_enough(pdf_path, page_number, gray), dpi, Path(pdf_path).name, page_number,
+                               get_backend(backend), ocr_articles))
 
 
 def printed_matter(gray: np.ndarray, min_paper: float, max_midtones: float) -> bool:

@@ -1,10 +1,13 @@
-"""report.html: one static file for a person to check a run or an archive. Per page, the page image with its tables
-outlined and every flagged cell marked (text dumps: the text), and each flag beside the crop of the printed cell with
-the printed and recomputed values; on top, flags by kind and by table."""
+"""report.html: one static page for a person to check a run or an archive. Per page, the page image with its tables
+outlined and every flagged cell marked (scans and photos: the image the boxes are on, prepared and deskewed; text
+dumps: each table's text with the flagged figures marked, and the dump), and each flag beside the crop of the
+printed cell with the printed and recomputed values; on top, flags by kind and by table. The pictures are files in
+report_files/ beside it, loaded as they are scrolled to, so that the report of an archive of 1,000 pages opens at
+once."""
 from __future__ import annotations
 
-import base64
-import io
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -16,24 +19,28 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from extractor.archive import all_flags, box_fields, page_records, series_panel
+from extractor.errors import InputError
 from extractor.export import FLAG_COLUMNS, UNENCODABLE, atomic_write, cell_records, flags_by_severity
 from extractor.messages import language, say
 from extractor.pipeline import FileResult
 from extractor.series import CROSS_ISSUE
-from schemas.document import Box
+from schemas.document import Box, Preparation
 
 DPI = 100
 PAD = 4.0  # points of page around a cropped cell, so that its neighbours show where it sits
 BOX = ["x0", "y0", "x1", "y1"]
+PAGE_COLUMNS = ["doc", "path", "source", "page", "kind", "text", "preparation"]
+CELL_COLUMNS = ["doc", "table_id", "row", "column", "printed"] + BOX
+FILES = "_files"     # report.html's pictures go in report_files/
 
 
 @dataclass
 class ReportData:
     """What a report shows; `doc` tells files apart (a path for a run, a content hash for an archive)."""
     title: str
-    pages: pd.DataFrame   # doc, path, source, page, kind, text
+    pages: pd.DataFrame   # doc, path, source, page, kind, text, preparation (a scan's, as JSON; None: found again)
     tables: pd.DataFrame  # doc, table_id, page, title, date, x0, y0, x1, y1
-    cells: pd.DataFrame   # doc, table_id, row, column, x0, y0, x1, y1
+    cells: pd.DataFrame   # doc, table_id, row, column, printed, x0, y0, x1, y1
     flags: pd.DataFrame   # doc + FLAG_COLUMNS
     failed: list[str]     # errors of files that could not be read
 
@@ -44,14 +51,16 @@ def _table_record(doc: str, t) -> dict:
 
 def from_results(results: list[FileResult], title: str | None = None) -> ReportData:
     ok = [r for r in results if not r.error]
+    prepared = {(r.path, p.page): p.model_dump_json() for r in ok for p in r.preparations}
     return ReportData(
         title=title or say("report.title_run"),
-        pages=pd.DataFrame([{"doc": r.path, "path": r.path, "source": r.source, **p} for r in ok for p in page_records(r)],
-                           columns=["doc", "path", "source", "page", "kind", "text"]),
+        pages=pd.DataFrame([{"doc": r.path, "path": r.path, "source": r.source, **p,
+                             "preparation": prepared.get((r.path, p["page"]))} for r in ok for p in page_records(r)],
+                           columns=PAGE_COLUMNS),
         tables=pd.DataFrame([_table_record(r.path, t) for r in ok for t in r.tables],
                             columns=["doc", "table_id", "page", "title", "date"] + BOX),
         cells=pd.DataFrame([{"doc": r.path, **c} for r in ok for t in r.tables for c in cell_records(t)],
-                           columns=["doc", "table_id", "row", "column"] + BOX),
+                           columns=CELL_COLUMNS),
         flags=flags_by_severity(pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok
                                               for f in r.flags], columns=["doc"] + FLAG_COLUMNS)),
         failed=[r.error for r in results if r.error],
@@ -63,12 +72,12 @@ def from_archive(con: duckdb.DuckDBPyConnection, layout: str = "jiaozuo_daily") 
     flags = all_flags(con, series_panel(con, layout)).rename(columns={"file_hash": "doc"})
     return ReportData(
         title=say("report.title_archive"),
-        pages=con.execute("""SELECT p.file_hash AS doc, f.path, f.source, p.page, p.kind, p.text
-                             FROM pages p JOIN files f ON f.file_hash = p.file_hash AND f.status = 'ok'
+        pages=con.execute("""SELECT p.file_hash AS doc, f.path, f.source, p.page, p.kind, p.text,
+                             NULL AS preparation FROM pages p JOIN files f ON f.file_hash = p.file_hash AND f.status = 'ok'
                              ORDER BY f.source, p.page""").df(),
         tables=con.execute("""SELECT file_hash AS doc, table_id, page, title, strftime(date, '%Y-%m-%d') AS date,
                               x0, y0, x1, y1 FROM tables""").df(),
-        cells=con.execute('SELECT file_hash AS doc, table_id, "row", "column", x0, y0, x1, y1 FROM cells').df(),
+        cells=con.execute('SELECT file_hash AS doc, table_id, "row", "column", printed, x0, y0, x1, y1 FROM cells').df(),
         flags=flags[["doc"] + FLAG_COLUMNS],
         failed=[e for (e,) in con.execute("SELECT error FROM files WHERE status = 'failed' ORDER BY path").fetchall()],
     )
@@ -95,14 +104,24 @@ def flag_box(flag, cells: pd.DataFrame, table_box: Box | None) -> Box | None:
     return union
 
 
-def data_uri(image: Image.Image, fmt: str) -> str:
-    buf = io.BytesIO()
-    image.convert("RGB").save(buf, format=fmt, quality=80)
-    return f"data:image/{fmt.lower()};base64,{base64.b64encode(buf.getvalue()).decode('ascii')}"
+@dataclass
+class Picture:
+    """A page as the report shows it: image at DPI, the page's size in points, and the image cells are cropped
+    from with its pixels per point (a scan's prepared image at its own resolution: sharper crops than DPI's)."""
+    image: Image.Image
+    width: float
+    height: float
+    source: Image.Image
+    scale: float
+
+    def crop(self, box: Box) -> Image.Image:
+        s = self.scale
+        return self.source.crop((int((box.x0 - PAD) * s), int((box.top - PAD) * s),
+                                 int((box.x1 + PAD) * s) + 1, int((box.bottom + PAD) * s) + 1))
 
 
-def render_page(path: str, page: int) -> tuple[Image.Image, float, float] | None:
-    """The page at DPI and its size in points; None when the PDF is gone or pdfium cannot draw it."""
+def render_page(path: str, page: int) -> Picture | None:
+    """A PDF page drawn at DPI; None when the PDF is gone or pdfium cannot draw it."""
     try:
         pdf = pdfium.PdfDocument(path)
     except (OSError, pdfium.PdfiumError):
@@ -110,17 +129,51 @@ def render_page(path: str, page: int) -> tuple[Image.Image, float, float] | None
     try:
         p = pdf[page - 1]
         width, height = p.get_size()
-        return p.render(scale=DPI / 72).to_pil(), width, height
+        image = p.render(scale=DPI / 72).to_pil()
+        return Picture(image, width, height, image, DPI / 72)
     except pdfium.PdfiumError:
         return None
     finally:
         pdf.close()
 
 
-def _crop(image: Image.Image, box: Box) -> str:
-    s = DPI / 72
-    return data_uri(image.crop((int((box.x0 - PAD) * s), int((box.top - PAD) * s),
-                                int((box.x1 + PAD) * s) + 1, int((box.bottom + PAD) * s) + 1)), "PNG")
+def prepared_page(path: str, page: int, preparation: str | None) -> Picture | None:
+    """A scanned page as its boxes were found on it: the image (a file's frame, or a PDF page drawn as it was for
+    OCR) made again by its preparation (extractor.prepare_image) and deskewed; an archive, which keeps no
+    preparations, finds them again. None when the file is gone or unreadable."""
+    from extractor.ocr import get_backend
+    from extractor.prepare_image import apply, prepare
+    from extractor.read_image import DEFAULT_DPI, binarize, deskew, load_frames, render_pdf_page, skew_angle
+    try:
+        if Path(path).suffix.lower() == ".pdf":
+            gray, dpi = render_pdf_page(Path(path), page, DEFAULT_DPI)
+        else:
+            gray, dpi = next(frame for n, frame in enumerate(load_frames(Path(path), None), start=1) if n == page)
+    except (InputError, OSError, StopIteration):
+        return None
+    if preparation:
+        done = Preparation.model_validate_json(preparation)
+        gray = apply(gray, done)
+    else:
+        gray, done = prepare(gray, dpi, page, get_backend())
+        done.skew = skew_angle(binarize(gray, dpi), dpi)
+    source = Image.fromarray(deskew(gray, done.skew))
+    shown = source.resize((max(1, round(source.width * DPI / dpi)), max(1, round(source.height * DPI / dpi))),
+                          Image.Resampling.LANCZOS)
+    return Picture(shown, source.width * 72 / dpi, source.height * 72 / dpi, source, dpi / 72)
+
+
+class Files:
+    """The report's pictures, written as files into a folder beside it (report_files/ of report.html)."""
+
+    def __init__(self, folder: Path, address: str):
+        self.folder, self.address = folder, address    # where they are written; the folder's name seen from the report
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, name: str, image: Image.Image, fmt: str) -> str:
+        """image saved as name; its address relative to the report."""
+        image.convert("RGB").save(self.folder / name, format=fmt, quality=80)
+        return f"{self.address}/{name}"
 
 
 def _text(value) -> str:
@@ -128,7 +181,8 @@ def _text(value) -> str:
 
 
 def _flag_item(n: int, flag, crop: str | None) -> str:
-    picture = f'<img class="crop" src="{crop}" alt="printed cell">' if crop else '<span class="nocrop">—</span>'
+    picture = (f'<img class="crop" loading="lazy" src="{escape(crop)}" alt="printed cell">' if crop
+               else '<span class="nocrop">—</span>')
     where = " · ".join(_text(v) for v in (flag.row, flag.column) if _text(v))
     return (f'<li class="flag {flag.severity}" data-kind="{flag.kind}" data-severity="{flag.severity}">'
             f'<span class="n">{n}</span>{picture}'
@@ -139,10 +193,40 @@ def _flag_item(n: int, flag, crop: str | None) -> str:
             f'<div class="msg">{_text(flag.message)}</div></div></li>')
 
 
-def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> str:
+def _table_text(table, cells: pd.DataFrame, numbered: list[tuple[int, object]]) -> str:
+    """A table of a text dump as its text, rows by columns, each flagged figure marked with its number (a dump has
+    no page to mark it on)."""
+    rows, columns = list(dict.fromkeys(cells["row"])), list(dict.fromkeys(cells["column"]))
+    printed = {(c.row, c.column): c.printed for c in cells.itertuples()}
+    marks: dict[tuple, list[tuple[int, object]]] = {}
+    for n, f in numbered:
+        for row in ([f.row] if pd.notna(f.row) else rows):
+            for column in ([f.column] if pd.notna(f.column) else columns):
+                marks.setdefault((row, column), []).append((n, f))
+
+    def cell(row, column) -> str:
+        text = _text(printed.get((row, column)))
+        found = marks.get((row, column))
+        if not found:
+            return f"<td>{text}</td>"
+        first = found[0][1]
+        numbers = ",".join(str(n) for n, _ in found)
+        return (f'<td class="mark {first.severity}" data-kind="{first.kind}" data-severity="{first.severity}">'
+                f'<mark title="{_text(first.message)}">{text}</mark><sup>{numbers}</sup></td>')
+    head = "".join(f"<th>{_text(c)}</th>" for c in columns)
+    body = "".join(f"<tr><th>{_text(r)}</th>{''.join(cell(r, c) for c in columns)}</tr>" for r in rows)
+    return (f'<table class="dumped"><caption>{_text(table.title)}</caption><tr><th></th>{head}</tr>{body}</table>')
+
+
+def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame,
+                  files: Files) -> str:
     is_pdf = Path(page.path).suffix.lower() == ".pdf"  # scanned PDFs too, whatever kind their pages were read as
-    rendered = render_page(page.path, int(page.page)) if is_pdf else None
-    marks, items = [], []
+    preparation = page.preparation if isinstance(page.preparation, str) else None
+    if preparation or page.kind == "scan":
+        picture = prepared_page(page.path, int(page.page), preparation)
+    else:
+        picture = render_page(page.path, int(page.page)) if is_pdf else None
+    marks, items, numbered = [], [], []
     for t in tables.itertuples():
         box = _box(t)
         if box:
@@ -151,19 +235,27 @@ def _page_section(anchor: str, page, tables: pd.DataFrame, cells: pd.DataFrame, 
     for n, f in enumerate(flags.itertuples(), start=1):
         table = tables[tables["table_id"] == f.table_id]
         box = flag_box(f, cells[cells["table_id"] == f.table_id], _box(next(table.itertuples())) if len(table) else None)
-        if box and rendered:
+        crop = None
+        if box and picture:
             marks.append(f'<g class="mark {f.severity}" data-kind="{f.kind}" data-severity="{f.severity}"><rect x="{box.x0}" y="{box.top}" width="{box.width}" '
                          f'height="{box.height}"><title>{_text(f.message)}</title></rect>'
                          f'<text x="{box.x1 + 1}" y="{box.top + 6}">{n}</text></g>')
-        items.append(_flag_item(n, f, _crop(rendered[0], box) if box and rendered else None))
-    if rendered:
-        image, width, height = rendered
-        sheet = (f'<div class="sheet" style="width:{image.width}px"><img src="{data_uri(image, "JPEG")}" alt="page">'
-                 f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none">{"".join(marks)}</svg></div>')
-    elif is_pdf:
+            crop = files.add(f"{anchor}-flag{n}.png", picture.crop(box), "PNG")
+        numbered.append((n, f))
+        items.append(_flag_item(n, f, crop))
+    if picture:
+        src = files.add(f"{anchor}.jpg", picture.image, "JPEG")
+        sheet = (f'<div class="sheet" style="width:{picture.image.width}px;aspect-ratio:{picture.image.width}/'
+                 f'{picture.image.height}"><img loading="lazy" src="{escape(src)}" alt="page">'
+                 f'<svg viewBox="0 0 {picture.width} {picture.height}" preserveAspectRatio="none">{"".join(marks)}'
+                 f'</svg></div>')
+    elif is_pdf or page.kind == "scan":
         sheet = f'<p class="missing">{_text(say("report.no_image", path=page.path))}</p>'
     else:
-        sheet = f'<pre class="dump">{_text(page.text)}</pre>'
+        dumped = "".join(_table_text(t, cells[cells["table_id"] == t.table_id],
+                                     [(n, f) for n, f in numbered if f.table_id == t.table_id])
+                         for t in tables.itertuples())
+        sheet = f'<div class="dump">{dumped}<details><summary>{say("report.dump")}</summary><pre>{_text(page.text)}</pre></details></div>'
     titles = "".join(f"<li>{_text(t.title)} <small>{_text(t.date)} · {_text(t.table_id)}</small></li>"
                      for t in tables.itertuples())
     return (f'<section class="page" id="{anchor}"><h2>{_text(say("report.page", source=page.source, page=page.page))}</h2>'
@@ -199,14 +291,20 @@ rect.table{fill:none;stroke:#1f6feb;stroke-width:1.2} .mark rect{fill-opacity:.2
 li.flag{display:flex;gap:.6em;align-items:flex-start;border-left:4px solid #ccc;padding:.3em .5em;margin-bottom:.5em}
 li.flag.error{border-color:#e00} li.flag.warning{border-color:#f80} li.flag.info{border-color:#08c}
 .n{font-weight:bold;min-width:1.5em} img.crop{max-width:14em;max-height:10em;border:1px solid #999}
-.msg{color:#555;font-size:.9em} pre.dump{max-height:40em;overflow:auto;background:#f6f6f6;padding:.5em;flex:none;
-width:32em;white-space:pre-wrap} .failed{color:#b00} form.filter{margin:1em 0}
+.msg{color:#555;font-size:.9em} .dump{flex:0 1 auto;max-width:calc(100% - 24em);overflow:auto}
+.dump pre{max-height:40em;overflow:auto;background:#f6f6f6;padding:.5em;white-space:pre-wrap}
+table.dumped{border-collapse:collapse;margin-bottom:1em;font-size:.9em} table.dumped td,table.dumped th{border:1px solid #ddd;
+padding:1px 6px} table.dumped td{text-align:right} td.mark mark{background:#fdd} td.mark.warning mark{background:#fe9}
+td.mark.info mark{background:#def} td.mark sup{font-weight:bold} .failed{color:#b00} form.filter{margin:1em 0}
 """
-# Set on load, so that a headless browser's DOM dump tells whether every embedded image decoded. The filter shows
+# Counted on load and again as each picture arrives (they load as they are scrolled to), so that a headless browser's
+# DOM dump tells whether every picture decoded. The filter shows
 # the flags (list items and marks on the page) of one kind and/or severity; the address may preset it
 # (report.html#kind=rate_mismatch&severity=error), so that a filtered view can be linked to.
-SCRIPT = """addEventListener('load', () => { const im = [...document.images];
-document.body.dataset.images = im.length; document.body.dataset.imagesDecoded = im.filter(i => i.naturalWidth > 0).length;
+SCRIPT = """const count = () => { const im = [...document.images]; document.body.dataset.images = im.length;
+document.body.dataset.imagesDecoded = im.filter(i => i.complete && i.naturalWidth > 0).length; };
+addEventListener('load', e => { if (e.target instanceof HTMLImageElement) count(); }, true);
+addEventListener('load', () => { count();
 const kind = document.getElementById('filter-kind'), severity = document.getElementById('filter-severity');
 if (!kind) return;
 const apply = () => { for (const el of document.querySelectorAll('[data-kind]')) {
@@ -232,9 +330,9 @@ def _filter(flags: pd.DataFrame) -> str:
             f'<select id="filter-severity">{everything}{severities}</select></form>')
 
 
-def render(data: ReportData) -> Iterator[str]:
-    """The report in pieces, a page section at a time: a page's image is drawn, written and dropped before the next
-    page's, so that the report of a 500-page PDF takes the memory of one page, not of 500 embedded images."""
+def render(data: ReportData, files: Files) -> Iterator[str]:
+    """The report in pieces, a page section at a time: a page's pictures are drawn, written to files and dropped
+    before the next page's, so that the report of a 500-page PDF takes the memory of one page."""
     pages = data.pages.sort_values(["source", "page"]).reset_index(drop=True)
     on_page = lambda frame, page: frame[(frame["doc"] == page.doc) & (frame["page"] == page.page)]  # noqa: E731
     contents = "".join(f'<li><a href="#page{n}">{_text(page.source)} p.{page.page}</a> — '
@@ -250,12 +348,30 @@ def render(data: ReportData) -> Iterator[str]:
            + _summary(data) + _filter(data.flags) + f'<h2>{say("report.pages")}</h2><ul class="contents">{contents}</ul>')
     for n, page in enumerate(pages.itertuples(), start=1):
         yield _page_section(f"page{n}", page, on_page(data.tables, page), data.cells[data.cells["doc"] == page.doc],
-                            on_page(data.flags, page))
+                            on_page(data.flags, page), files)
     yield "</body></html>"
 
 
+def files_folder(path: Path) -> Path:
+    """report_files/ beside report.html."""
+    return path.with_name(f"{path.stem}{FILES}")
+
+
 def write_report(path: Path, data: ReportData) -> None:
+    """report.html and its pictures: these go into a new folder, which takes the old one's place just before the
+    new report takes the old report's (a batch writes into its staging folder, moved into place as one unit by
+    extractor.batch)."""
+    folder = files_folder(path)
+    new = folder.with_name(f".tmp.{folder.name}")   # named as atomic_write names its files
+    shutil.rmtree(new, ignore_errors=True)
+    files = Files(new, folder.name)
+
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", errors=UNENCODABLE) as out:
-            out.writelines(render(data))
-    atomic_write(path, write)
+            out.writelines(render(data, files))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(new, folder)
+    try:
+        atomic_write(path, write)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)

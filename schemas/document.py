@@ -89,6 +89,19 @@ class Ruling(BaseModel):
     found_in_image: bool = False   # segments found in a scan, where pieces of a printed line may be missing
 
 
+class Preparation(BaseModel):
+    """What was done to a scanned page's image before layout, in this order (extractor/prepare_image.py), so the
+    image its boxes are on can be made again from the file (report.html draws them on it)."""
+    page: int = Field(ge=1)
+    corners: list[tuple[float, float]] | None = None  # a photo capture: the page's corners in the loaded image
+                                                       # (pixels; top-left, top-right, bottom-right, bottom-left)
+    flattened: bool = False                     # uneven light divided out
+    turn: Literal[0, 90, 180, 270] = 0          # then turned clockwise by this much to read upright
+    block_turn: Literal[0, 90, 270] = 0         # a block printed turned on the upright page: read turned this much
+    block: tuple[int, int, int, int] | None = None  # its box (pixels of the upright page: x0, y0, x1, y1)
+    skew: float = 0.0                           # then rotated by this many degrees (extractor.read_image.deskew)
+
+
 class Page(BaseModel):
     source: str
     page: int = Field(ge=1)
@@ -102,6 +115,32 @@ class Page(BaseModel):
     rotation: Literal[0, 90, 270] = 0  # a view of the page turned clockwise by this much (text printed turned a
                                        # quarter): its coordinates are those of the turned page
     ocr_backend: str | None = None
+    preparation: Preparation | None = None   # scans: how the image the boxes are on was made from the file's
+
+
+class PrepareSettings(BaseModel):
+    """How a page image is made ready for layout (extractor/prepare_image.py). Lengths in text heights (the median
+    height of glyph-sized blobs), shares of the image."""
+    model_config = {"frozen": True, "extra": "forbid"}
+    work_side: int = 1000            # the page is analysed shrunk to this long side (px): edges and light are coarse
+    min_page_area: float = 0.3       # a bright quadrilateral this share of the photo is the page...
+    max_page_area: float = 0.97      # ...unless it is all of it (a scan: nothing to square up)
+    edge_thresholds: tuple[int, int] = (40, 120)   # Canny's: the paper's edge, not the grain of the background
+    max_surround: float = 0.8        # what lies around the page is at most this bright, relative to its paper
+    max_corner_bend: float = 0.04    # corners found off a 4-gon fitted to the page outline by more than this
+                                     # share of its perimeter: no clean page edge, the photo is left as it is
+    light_spread: float = 0.12       # the paper's brightness varying more than this share over the page: flattened
+    line_min_ems: float = 6.0        # a smeared ink blob this many text heights long (and thin) is a text line...
+    line_max_thick: float = 2.0      # ...if no thicker than this many text heights (rulings are thinner, pictures
+    line_min_thick: float = 0.5      # thicker)
+    probe_lines: int = 6             # the longest lines recognised both ways up to tell upright from upside down
+    probe_height: int = 48           # px: lines are recognised at this height (the recogniser's own)...
+    probe_ems: int = 8               # ...and at most this many heights of each
+    upright_sure: float = 0.85       # lines read as they are with this median confidence: the page is upright
+    block_line_ems: float = 3.0      # a turned block's lines: as short as a table cell's figures (and rulings out)
+    turned_min_lines: int = 6        # text lines running up and down, this many in one group: a turned block...
+    turned_share: float = 0.6        # ...holding more than this share of the line length where they lie...
+    turned_reach: int = 4            # ...the lines within this many text heights of each other being one group
 
 
 class TextLayerSettings(BaseModel):

@@ -2,6 +2,7 @@
 outputs, every file listed in one of them in all of them; run again, it goes on from its journal."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +24,8 @@ def english(monkeypatch):
     """These tests read the English messages (the faults, not the language, are what they check)."""
     monkeypatch.setenv("BAOZHI_LANG", "en")
 
-OUTPUTS = {"cells.csv", "flags.csv", "articles.jsonl", "articles.csv", "report.html", "manifest.json", "tables"}
+OUTPUTS = {"cells.csv", "flags.csv", "articles.jsonl", "articles.csv", "report.html", "report_files", "manifest.json",
+           "tables"}
 DUMP = ("焦作市燃气报警器安装情况统计表\n县市区\t户数\t已安装数\t安装率\t名次\n"
         "沁阳市\t100\t50\t50.0%\t2\n温县\t200\t150\t75.0%\t1\n")
 
@@ -43,6 +45,7 @@ def consistent(out: Path) -> set[str]:
     for line in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines():
         assert json.loads(line)["source"] in ok
     report = (out / "report.html").read_text(encoding="utf-8")
+    assert all((out / src).is_file() for src in re.findall(r'<img [^>]*src="([^"]+)"', report))   # its pictures
     assert f"{len(manifest['errors'])} files failed" in report
     assert all(f"{s} · page" in report for s in ok)
     pd.read_csv(out / "flags.csv", encoding="utf-8-sig")
@@ -100,7 +103,7 @@ class Killed(BaseException):
     pass
 
 
-@pytest.mark.parametrize("step", range(9))
+@pytest.mark.parametrize("step", range(11))
 def test_a_commit_killed_at_any_step_is_rolled_forward_by_the_next_run(tmp_path, monkeypatch, step):
     """SIGKILL between any two renames of the commit: the next run moves the rest into place first."""
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
@@ -125,7 +128,8 @@ def test_a_commit_killed_at_any_step_is_rolled_forward_by_the_next_run(tmp_path,
     except Killed:
         killed = True
     monkeypatch.setattr(batch_module.os, "replace", real_replace)
-    assert killed == (step < 8)       # 8 renames: old tables/ aside, new tables/ in, 6 files, manifest last
+    # 10 renames: old tables/ and report_files/ aside, new ones in, 6 files, manifest last
+    assert killed == (step < 10)
     roll_forward(out)                 # what the next run does first
     assert consistent(out) == {"b.txt"}
     assert main(["extract", str(second), "-o", str(out)]) == 0
