@@ -114,7 +114,9 @@ def check_prints(grid: Grid) -> list[Flag]:
 
 def rate_inputs(grid: Grid, rate: ColumnRole) -> tuple[ColumnRole, ColumnRole] | None:
     """(numerator, denominator) columns of a rate: from the note's formula, else from the roles in its group."""
-    group = [c for c in grid.roles[:rate.index] if c.group == rate.group and c.role not in ("rate", "rank")]
+    # its group's columns, and those of groups under it (户数 under 管道气 beside 安装率 under the device alone)
+    group = [c for c in grid.roles[:rate.index] if c.role not in ("rate", "rank") and (
+        c.group == rate.group or rate.group and c.group[:len(rate.group)] == rate.group)]
     for rate_word, num_word, den_word in grid.rules.formulas:
         if rate_word.endswith(rate.leaf) or rate.leaf.endswith(rate_word[-2:]):
             num, den = best_match(num_word, group), best_match(den_word, group)

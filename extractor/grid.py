@@ -10,6 +10,7 @@ the only tolerances are the named ones of GridSettings (a layout file may overri
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 from statistics import median
@@ -53,12 +54,12 @@ def gutters(body: list[list[Word]], x0: float, x1: float, size: float, settings:
     width = settings.min_gutter * size / res
     out: list[float] = []
     for a, b in runs(count <= allowed):
-        if a == 0 or b == len(count):
-            continue  # the margin outside the table
-        strict = [(c, d) for c, d in runs(count[a:b] == 0) if d - c >= width]
+        # a strip no word covers, with words on both sides, parts columns even beside a column of one entry (a 备注
+        # filled in one row); a strip only a few lines cross counts inside the table, not at its margins
+        strict = [(c, d) for c, d in runs(count[a:b] == 0) if d - c >= width and a + c > 0 and a + d < len(count)]
         if strict:
             out += [x0 + (a + (c + d) / 2) * res for c, d in strict]
-        elif b - a >= width:
+        elif a > 0 and b < len(count) and b - a >= width:
             out.append(x0 + (a + b) / 2 * res)
     return out
 
@@ -74,11 +75,12 @@ def column_lines(words: list[Word], body: list[list[Word]], v_rulings: list[Line
     x0 = min([w.box.x0 for w in words] + [ln.position for ln in ruled]) - 1
     x1 = max([w.box.x1 for w in words] + [ln.position for ln in ruled]) + 1
     regular = [line for line in body if sum(is_numeric(w.text) for w in line) >= 2] or body
-    # labels wrapped round their figures stand on lines of their own, left of every figure
-    first_figure = min((w.box.x0 for line in regular for w in line if is_numeric(w.text)), default=None)
-    if first_figure is not None:
-        regular = regular + [line for line in body if not any(is_numeric(w.text) for w in line)
-                             and max(w.box.x1 for w in line) < first_figure]
+    # labels wrapped round their figures stand on lines of their own, beside the figures (left of them, or
+    # between two panels): their words part columns too
+    figures = [w for line in body for w in line if is_numeric(w.text)]
+    if figures:
+        regular = regular + [line for line in body if not any(is_numeric(w.text) for w in line) and not any(
+            f.box.x0 < w.box.x1 and w.box.x0 < f.box.x1 for w in line for f in figures)]
     # a gutter between two rulings' cells is the ruling itself; a gutter inside a ruled column splits it
     slack = settings.min_gutter * size
     lines = list(ruled)
@@ -320,53 +322,88 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
         free = free_for(p)
         if any(free(c) for c in (p.col - 1, p.col + 1)):
             groups.append(p)
-    def place(p: Piece, within: tuple[int, int]) -> None:
-        """p's span: columns within[0] ≤ c < within[1] only (its parent group's, once that is known)."""
-        free, h, box = free_for(p), home(p), p.box
-        rivals = [q for q in groups if q is not p and min(q.box.bottom, box.bottom) - max(q.box.top, box.top) > 0]
+    def rule_span(p: Piece) -> list[int] | None:
+        """The columns under the short rule printed beneath a group word (three-line tables), if any."""
+        box = p.box
         rule = next((ln for ln in h_rulings if box.bottom - 1 <= ln.position <= box.bottom + 1.5 * box.height
                      and any(a <= box.xmid <= b and (b - a) < cols[-1].position - cols[0].position - 4
                              for a, b in ln.segments)), None)
-        if rule is not None:
-            a, b = next((a, b) for a, b in rule.segments if a <= box.xmid <= b)
-            span = [c for c, m in enumerate(mids) if a <= m <= b]
-            if span and all(free(c) or c == h for c in span):
-                p.col, p.col_span = span[0], len(span)
-                return
+        if rule is None:
+            return None
+        a, b = next((a, b) for a, b in rule.segments if a <= box.xmid <= b)
+        free, h = free_for(p), home(p)
+        span = [c for c, m in enumerate(mids) if a <= m <= b]
+        return span if span and all(free(c) or c == h for c in span) else None
 
-        def reach(q: Piece, c: int) -> float:
-            return max(q.box.x0 - mids[c], mids[c] - q.box.x1, 0.0)
+    def off_centre(p: Piece, a: int, b: int) -> float:
+        """How far p's centre is from the middle of the headers under columns a ≤ c < b, in their width."""
+        heads = [q.box for q in below(p) if q.col >= a and q.end_col <= b]
+        left = min((x.x0 for x in heads), default=cols[a].position)
+        right = max((x.x1 for x in heads), default=cols[b].position)
+        return abs((left + right) / 2 - p.box.xmid) / max(right - left, p.box.width)
 
-        def possible(c: int) -> bool:
-            return c == h or within[0] <= c < within[1] and free(c) and all(reach(p, c) <= reach(q, c) for q in rivals)
-        lo = hi = h
-        while lo > 0 and possible(lo - 1):
-            lo -= 1
-        while hi < len(mids) - 1 and possible(hi + 1):
-            hi += 1
-        under = below(p)
-        best = None
-        for a in range(lo, h + 1):
-            for b in range(h + 1, hi + 2):
-                heads = [q.box for q in under if q.col >= a and q.end_col <= b]
-                left = min((x.x0 for x in heads), default=cols[a].position)
-                right = max((x.x1 for x in heads), default=cols[b].position)
-                off = abs((left + right) / 2 - box.xmid) / max(right - left, box.width)
-                key = (0, a - b) if off <= settings.centred_offset else (1, off)
-                if best is None or key < best[0]:
-                    best = (key, a, b)
-        p.col, p.col_span = best[1], best[2] - best[1]
+    def place_level(level: list[Piece], within: dict[int, tuple[int, int]]) -> None:
+        """Spans of the group words of one header line, chosen together: runs of free columns round their own, in
+        the words' order, not overlapping, not cutting the span of a group under them in two. Of the ways to do
+        so, the one where fewest words stand off the centre of the headers under them (by more than
+        centred_offset of their width; by how much), then which leaves fewest columns between two runs that
+        either could head unheaded, then the widest, then the best centred: a wide group's far columns may lie
+        nearer the next group's word (较大隐患 over eight columns, 一般隐患 over four), a word is centred over
+        the middle column of its run as well as over the run, and of two neighbours either may look centred
+        over the column between them."""
+        level = sorted(level, key=lambda p: p.box.xmid)
+        lower = [q for q in groups if q.row > level[0].row and q.col_span > 1]
+        homes = [home(p) for p in level]
+
+        def cost(p: Piece, a: int, b: int) -> tuple[float, int, int, float]:
+            off = off_centre(p, a, b)
+            return (0.0 if off <= settings.centred_offset else 1.0 + off, 0, a - b, off)
+
+        options = []
+        for p, h in zip(level, homes):
+            free = free_for(p)
+            lo, hi = within.get(id(p), everywhere)
+            fixed = rule_span(p)
+            runs_p = [(fixed[0], fixed[-1] + 1)] if fixed else [
+                (a, b) for a in range(lo, h + 1) for b in range(h + 1, hi + 1)
+                if not any(c != h and not free(c) for c in range(a, b))
+                and not any(a <= o < b for o in homes if o != h)
+                and not any(q.col < b and q.end_col > a and not (a <= q.col and q.end_col <= b) for q in lower)]
+            options.append([(a, b, cost(p, a, b)) for a, b in runs_p or [(h, h + 1)]])
+
+        def unheaded(a: int, b: int, p: Piece, q: Piece) -> int:
+            """Columns a ≤ c < b between two neighbours' runs that either could have headed."""
+            return sum(1 for c in range(a, b) if free_for(p)(c) or free_for(q)(c))
+
+        def plus(x: tuple, y: tuple) -> tuple:
+            return tuple(i + j for i, j in zip(x, y))
+
+        # ways[k]: (cost, runs) of the best way to place the words so far with the last one taking its option k
+        ways = [(c, [(a, b)]) for a, b, c in options[0]]
+        for i in range(1, len(level)):
+            ways = [min(((plus(plus(w_cost, c), (0, unheaded(runs[-1][1], a, level[i - 1], level[i]), 0, 0.0)),
+                          runs + [(a, b)]) for w_cost, runs in ways if runs[-1][1] <= a),
+                        default=None, key=lambda e: e[0])
+                    for a, b, c in options[i]]
+            ways = [w for w in ways if w is not None]
+        if ways:
+            for p, (a, b) in zip(level, min(ways, key=lambda e: e[0])[1]):
+                p.col, p.col_span = a, b - a
 
     everywhere = (0, len(mids))
-    for p in sorted(groups, key=lambda p: -p.row):  # lower groups first: an upper one heads them
-        place(p, everywhere)
+    levels: dict[int, list[Piece]] = {}
+    for p in groups:
+        levels.setdefault(p.row, []).append(p)
+    for row in sorted(levels, reverse=True):  # lower groups first: an upper one heads them whole
+        place_level(levels[row], {})
     # then top down, a group that strays out of the group above its own column (居民 of 较大隐患 reaching over the
-    # 名次 of 一般隐患, which is nearer to it than the other 居民) is placed again inside that group's columns
-    for p in sorted(groups, key=lambda p: p.row):
-        parent = max((q for q in groups if q.row < p.row and q.col <= home(p) < q.end_col), key=lambda q: q.row,
-                     default=None)
-        if parent is not None and not (parent.col <= p.col and p.end_col <= parent.end_col):
-            place(p, (parent.col, parent.end_col))
+    # 名次 of 一般隐患) is placed again, with its line, inside the columns of the groups above
+    for row in sorted(levels):
+        parents = {id(p): (parent.col, parent.end_col) for p in levels[row]
+                   for parent in [max((q for q in groups if q.row < row and q.col <= home(p) < q.end_col),
+                                      key=lambda q: q.row, default=None)] if parent is not None}
+        if any(not (lo <= p.col and p.end_col <= hi) for p in levels[row] for lo, hi in [parents.get(id(p), everywhere)]):
+            place_level(levels[row], parents)
 
 
 def join_broken(pieces: list[Piece], h_rulings: list[Line], size: float, settings: GridSettings) -> list[Piece]:
@@ -415,14 +452,18 @@ def ruled_above(lines: list[list[Word]], i: int, h_rulings: list[Line]) -> bool:
 
 def label_wrapped_above(lines: list[list[Word]], start: int) -> int:
     """The first row's label may wrap round its figures (温县瑞丰液化气有 / 34 22 … / 限公司): a line of text
-    left of the first figure, right above a first line of figures that has no label of its own, is body."""
+    beside the figures (left of them, or between two panels), right above a first line of figures that has no
+    label of its own, is body."""
     first = lines[start]
     figure_x = min((w.box.x0 for w in first if is_numeric(w.text)), default=None)
     if start == 0 or figure_x is None or any(w.box.x1 <= figure_x and not is_numeric(w.text) for w in first):
         return start
     above = lines[start - 1]
     size = median(word_size(w) for w in first)
-    if all(w.box.x1 <= figure_x for w in above) and band(first)[0] - band(above)[1] < size:
+    # beside each panel's figures, not over any of them (东方红 … 焦北街 over a first line of figures)
+    beside = all(not is_numeric(w.text) and not any(w.box.x0 < f.box.x1 and f.box.x0 < w.box.x1 for f in first)
+                 for w in above)
+    if beside and band(first)[0] - band(above)[1] < size:
         return start - 1
     return start
 
@@ -446,15 +487,35 @@ def below_top_rule(head: list[list[Word]], body: list[list[Word]], h_rulings: li
         return head
     words = [w for line in head + body for w in line]
     x0, x1 = min(w.box.x0 for w in words), max(w.box.x1 for w in words)
-    def covered(ln: Line) -> float:
-        return sum(max(0.0, min(b, x1) - max(a, x0)) for a, b in ln.segments) / (x1 - x0)
-    # a rule across the table, not the short rules under its group headers
-    across = [ln.position for ln in h_rulings if covered(ln) >= 0.9 and ln.position < band(body[0])[0]]
+    size = median(word_size(w) for w in words)
+    def edge_to_edge(ln: Line) -> bool:
+        """A rule across the table from edge to edge, not the short rules under its group headers (which, side
+        by side, may cover all but the stub column over the row labels)."""
+        covered = sum(max(0.0, min(b, x1) - max(a, x0)) for a, b in ln.segments) / (x1 - x0)
+        return covered >= 0.9 and ln.segments[0][0] <= x0 + size and ln.segments[-1][1] >= x1 - size
+    across = [ln.position for ln in h_rulings if edge_to_edge(ln) and ln.position < band(body[0])[0]]
     tops = [y for y in across if any(band(line)[0] >= y - 1 for line in head)]
     if not tops:
         return head
     top = max(tops)
     return [line for line in head if band(line)[0] >= top - 1]
+
+
+def shape(text: str) -> str:
+    """The text with every run of digits as 0: 7月14日 and 7月15日 are of one shape, 10:00—12:00 another."""
+    return re.sub(r"\d+", "0", squeeze(text))
+
+
+def shaped_like_body(line: list[Word], body: list[list[Word]]) -> bool:
+    """Whether the line's words with digits have, most of them, the shape of the body words under them (the
+    words of the same column in most body lines): a header's words are not of its column's kind."""
+    digits = [w for w in line if re.search(r"\d", w.text)]
+    if not digits or not body:
+        return False
+    def alike(w: Word) -> bool:
+        under = [o for row in body for o in row if o.box.x0 < w.box.x1 and w.box.x0 < o.box.x1]
+        return len(under) * 2 > len(body) and sum(shape(o.text) == shape(w.text) for o in under) * 2 > len(under)
+    return sum(map(alike, digits)) * 2 > len(digits)
 
 
 def spans_all(line: list[Word], cols: list[Line], gap: float) -> bool:
@@ -492,11 +553,18 @@ def label_columns(cells: list[GridCell], header_rows: int, n_rows: int, n_cols: 
     return [c for c in range(n_cols) if share[c] >= settings.label_share]
 
 
+def column_kind(cells: list[GridCell], col: int) -> str:
+    """The commonest shape of a column's cells with digits in them (0月0日, 0:0—0:0, 0.0%), or 文 for a column of
+    text."""
+    shapes = [shape(c.text) for c in cells if c.col == c.end_col - 1 == col and re.search(r"\d", c.text)]
+    return max(set(shapes), key=shapes.count) if shapes else "文"
+
+
 def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: list[GridCell],
                 header_rows: int) -> list[Panel]:
-    """Several label columns make panels only when the first is the table's left edge and the columns after each
-    repeat the same header (one word may differ); else the first is the label column and the others are text
-    columns of one table (columns left of it, 序号, are kept). A label column whose header cell spans the columns
+    """Several label columns make panels only when the columns of each, from as far left of its label as the
+    first panel's start, repeat the same header (one word may differ); else the first is the label column and the
+    others are text columns of one table (columns left of it, 序号, are kept). A label column whose header cell spans the columns
     beside it is a row-header hierarchy over all of them."""
     def stub(col: int) -> list[int]:
         over = next((c for c in header if c.row <= header_rows - 1 < c.end_row and c.col == col), None)
@@ -504,12 +572,15 @@ def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: 
 
     if not labels:
         return [Panel(label_cols=[0], value_cols=list(range(1, n_cols)))]
-    # panels start at the label columns under the same header as the first (品名 … 品名 … 品名)
+    # panels start at the label columns under the same header as the first (品名 … 品名 … 品名), each with the
+    # columns the first has before its label (序号 | 站点 … 序号 | 站点)
     key = paths[labels[0]][-1:]
-    starts = [c for c in labels if paths[c][-1:] == key]
-    if len(starts) > 1 and starts[0] == 0:
-        edges = starts + [n_cols]
-        panels = [Panel(label_cols=[a], value_cols=list(range(a + 1, b))) for a, b in zip(edges, edges[1:])]
+    lead = labels[0]
+    starts = [c for c in labels if paths[c][-1:] == key and c - lead >= 0]
+    if len(starts) > 1:
+        edges = [c - lead for c in starts] + [n_cols]
+        panels = [Panel(label_cols=[a + lead], value_cols=[c for c in range(a, b) if c != a + lead])
+                  for a, b in zip(edges, edges[1:])]
         leaves = [[(paths[c] or [""])[-1] for c in p.value_cols] for p in panels]
         if leaves[0] and all(len(lv) == len(leaves[0]) and sum(a != b for a, b in zip(lv, leaves[0])) <= 1
                              for lv in leaves[1:]):
@@ -529,6 +600,8 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     if start is None:
         return None
     start = below_header_rule(lines, label_wrapped_above(lines, start), h_rulings)
+    while start > 0 and shaped_like_body(lines[start - 1], lines[start:]):
+        start -= 1  # a line of the body's kind of figures (7月14日 | 10:00—12:00) is a row, not a header
     head, body = lines[:start], lines[start:]
     head = below_top_rule(head, body, h_rulings, v_rulings)
     size = median(word_size(w) for line in body for w in line)
@@ -550,7 +623,9 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     stretch_header(pieces, header_rows)
     cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.header) for p in pieces] + cells
     paths = [path_of(cells, header_rows, c) for c in range(n_cols)]
-    panels = find_panels(labels, n_cols, paths, [c for c in cells if c.row < header_rows], header_rows)
+    # with no header, panels repeat the kinds of their columns (日期 | 时间 | text … 日期 | 时间 | text)
+    keys = paths if header_rows else [[column_kind(cells, c)] for c in range(n_cols)]
+    panels = find_panels(labels, n_cols, keys, [c for c in cells if c.row < header_rows], header_rows)
     mark_kinds(cells, panels, header_rows, total_labels, subtotal_labels)
     head_bands = [band(line) for line in head]
     ys = [b[0] for b in head_bands + row_bands] + [max(b[1] for b in head_bands + row_bands)]

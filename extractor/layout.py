@@ -10,6 +10,7 @@ from extractor.hints import SENTENCE_MARKS, LayoutHints, in_sentence, squeeze
 from extractor.numbers import parse_number
 from extractor.rulings import rule_stacks, ruled_boxes
 from schemas.document import Box, Page, Region, Word
+from schemas.grid import GridSettings
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -86,6 +87,7 @@ def find_tables(page: Page, hints: LayoutHints) -> list[Region]:
     regions = ruled_regions(page, all_phrases, hints, claimed)
     titles = sorted((p for p in all_phrases if hints.is_title(p.text) and not any(id(w) in claimed for w in p.words)
                      and not ends_paragraph(p, all_phrases)), key=lambda p: p.box.top)
+    titles = [continued_below(t, all_phrases, hints, claimed) for t in titles]
     for i, title in enumerate(titles):
         below = [t.box.top for t in titles[i + 1:] if t.box.x0 < title.box.xmid < t.box.x1 or
                  title.box.x0 < t.box.xmid < title.box.x1]
@@ -136,16 +138,37 @@ def ruled_regions(page: Page, all_phrases: list[Phrase], hints: LayoutHints, cla
     return regions
 
 
-def wrapped_title(title: Phrase, all_phrases: list[Phrase], claimed: set[int], text: str | None = None) -> str:
+def title_line(title: Box, other: Box, settings: GridSettings) -> bool:
+    """Whether other is the next line of a title wrapped onto two: the same text size, right above or below it."""
+    gap = max(title.top - other.bottom, other.top - title.bottom)
+    return 0 <= gap < settings.title_wrap_gap * title.height \
+        and abs(other.height - title.height) < settings.title_wrap_size * title.height
+
+
+def wrapped_title(title: Phrase, all_phrases: list[Phrase], claimed: set[int], settings: GridSettings,
+                  text: str | None = None) -> str:
     """A title's text with the line it wraps from: one wider line of the same size right above it, over the
     same stretch of the page (附表：…加装情 / 况情况表)."""
     text = squeeze(title.text) if text is None else text
     box = title.box
-    above = [p for p in all_phrases if 0 <= box.top - p.box.bottom < 0.6 * box.height
-             and abs(p.box.height - box.height) < 0.2 * box.height and p.box.x0 <= box.xmid <= p.box.x1
-             and p.box.width > box.width and not any(id(w) in claimed for w in p.words)
-             and not any(mark in p.text for mark in SENTENCE_MARKS)]
+    above = [p for p in all_phrases if p.box.bottom <= box.top and title_line(box, p.box, settings)
+             and p.box.x0 <= box.xmid <= p.box.x1 and p.box.width > box.width
+             and not any(id(w) in claimed for w in p.words) and not any(mark in p.text for mark in SENTENCE_MARKS)]
     return squeeze(above[0].text) + text if len(above) == 1 else text
+
+
+def continued_below(title: Phrase, all_phrases: list[Phrase], hints: LayoutHints, claimed: set[int]) -> Phrase:
+    """A title with the line it wraps onto (焦作市…工作推进情况 / 统计表): the one phrase right under it, within its
+    stretch of the page, alone on that line there, narrower, of its size, when the two read together as a title.
+    A header line under a title has several phrases across the table, so it is never taken."""
+    box = title.box
+    under = [p for p in all_phrases if p.box.top >= box.bottom
+             and 0 <= p.box.top - box.bottom < hints.grid.title_wrap_gap * box.height
+             and p.box.x1 > box.x0 and p.box.x0 < box.x1 and not any(id(w) in claimed for w in p.words)]
+    if len(under) == 1 and title_line(box, under[0].box, hints.grid) and under[0].box.width < box.width \
+            and not any(is_numeric(w.text) for w in under[0].words) and hints.is_title(title.text + under[0].text):
+        return Phrase(title.words + under[0].words)
+    return title
 
 
 def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutHints,
@@ -157,11 +180,18 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
     edge = box.top
     near = [p for p in all_phrases if p.box.bottom <= box.top + 1 and p.box.x1 > box.x0 and p.box.x0 < box.x1
             and not any(id(w) in claimed for w in p.words)]
-    # whole lines: a title may be printed in pieces (表 7.5   停车区用地指标基准值)
-    above = sorted((Phrase(line) for line in rows_of([w for p in near for w in p.words])), key=lambda p: -p.box.bottom)
+    # whole lines over the table's stretch: a title may be printed in pieces (表 7.5   停车区用地指标基准值), and
+    # the headlines of articles beside the table may stand on its line
+    above = sorted((Phrase(line) for line in rows_of([w for p in near for w in p.words
+                                                      if w.box.x1 > box.x0 and w.box.x0 < box.x1])),
+                   key=lambda p: -p.box.bottom)
     for ph in above:
-        if edge - ph.box.bottom > 2.5 * max(size, ph.box.height) or any(is_prose(w) for w in ph.words) \
-                and not hints.is_title(ph.text):
+        # a line of article text ends the search; a long line centred over the table, with no sentence marks,
+        # is its title all the same (“城市管理开放日”活动日程安排)
+        centred = abs(ph.box.xmid - box.xmid) <= hints.grid.centred_offset * box.width and ph.box.width < box.width \
+            and not any(mark in ph.text for mark in SENTENCE_MARKS)
+        if edge - ph.box.bottom > 2.5 * max(size, ph.box.height) or ends_paragraph(ph, all_phrases) \
+                or any(is_prose(w) for w in ph.words) and not hints.is_title(ph.text) and not centred:
             break
         text = squeeze(ph.text)
         found_date = hints.match_date(text)
@@ -177,7 +207,7 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
         if found_date and date is None:
             date = found_date[0]
             text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
-        title = wrapped_title(ph, all_phrases, claimed, text)
+        title = wrapped_title(ph, all_phrases, claimed, hints.grid, text)
         words += ph.words
         break
     return title, date, unit, words
@@ -222,7 +252,23 @@ def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, c
         if region is None or len(claimed) == before:
             claimed.update(id(w) for w in first)  # not a table: do not look at these rows again
             continue
-        regions.append(region.model_copy(update={"title": None}))
+        # the line right above, when it is no article text, names the table (…价格监测表, 城市管理综合考评结果)
+        size = median(word_size(w) for w in region.words)
+        title, date, unit, furniture = lines_above(region.box, all_phrases, size, hints, claimed)
+        body_top = min(w.box.top for w in first)
+        headed = any(len(line) >= 2 for line in rows_of([w for w in region.words if w.box.bottom <= body_top]))
+        if title is None and not headed and prose_below(region.box, all_phrases, size):
+            continue  # a list run into an article's text (今日行情: 中轴股份 51.81 −0.55%), no table
+        claimed.update(id(w) for w in furniture)
+        regions.append(region.model_copy(update={
+            "title": title, "date_printed": region.date_printed or date, "unit": region.unit or unit,
+            "box": Box.enclosing([region.box] + [w.box for w in furniture])}))
+
+
+def prose_below(box: Box, all_phrases: list[Phrase], size: float) -> bool:
+    """Whether article text goes on right under box, over its stretch of the page."""
+    return any(0 <= p.box.top - box.bottom < 2.5 * size and p.box.x0 < box.x1 and p.box.x1 > box.x0
+               and (in_sentence(p.text) or any(is_prose(w) for w in p.words)) for p in all_phrases)
 
 
 def numeric_rows(words: list[Word]) -> list[list[Word]]:
@@ -341,7 +387,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
         return w.box.xmid >= box.x0 and w.box.xmid <= box.x1 and w.box.top >= box.top - 1 and w.box.bottom <= box.bottom + 1
 
     header_phrases = [p for p in phrases([w for w in band if inside(w) and w.box.bottom <= body_top + 1])]
-    title_text = wrapped_title(title, all_phrases, claimed)
+    title_text = wrapped_title(title, all_phrases, claimed, hints.grid)
     in_title = hints.match_date(title_text)  # "…统计表（2022.9.25）" on one line
     date = in_title[0] if in_title else None
     unit = None

@@ -109,9 +109,24 @@ def vertical_word(run: list[dict]) -> Word:
                 box=Box.enclosing(Box(x0=c["x0"], top=c["top"], x1=c["x1"], bottom=c["bottom"]) for c in run))
 
 
-def words_of(words: list[dict]) -> list[Word]:
-    return [Word(text=w["text"], box=Box(x0=w["x0"], top=w["top"], x1=w["x1"], bottom=w["bottom"]),
-                 confidence=1.0, size=w["size"]) for w in words]
+def words_of(chars: list[dict], rulings: list[Ruling]) -> list[Word]:
+    """The words of chars (pdfplumber's word extractor), each cut where a column ruling passes between two of its
+    glyphs: a figure right-aligned in its cell and the label left-aligned in the next one print with no space
+    between them (11焦东街道), yet the ruling parts them."""
+    columns = [r.box for r in rulings if r.orientation == "v"]
+    out = []
+    for word in pdfplumber.utils.text.extract_words(chars, return_chars=True, **WORD_SETTINGS):
+        glyphs = word["chars"]
+        parts = [[glyphs[0]]]
+        for a, b in zip(glyphs, glyphs[1:]):
+            if any(r.top < word["bottom"] and r.bottom > word["top"]
+                   and (a["x0"] + a["x1"]) / 2 < r.xmid < (b["x0"] + b["x1"]) / 2 for r in columns):
+                parts.append([])
+            parts[-1].append(b)
+        out += [Word(text="".join(c["text"] for c in part), confidence=1.0, size=part[0]["size"],
+                     box=Box.enclosing(Box(x0=c["x0"], top=c["top"], x1=c["x1"], bottom=c["bottom"]) for c in part))
+                for part in parts]
+    return out
 
 
 def turn(char_dir: tuple[float, float]) -> int:
@@ -139,11 +154,10 @@ def turned_view(page: pdfplumber.page.Page, chars: list[dict], rotation: int, nu
     near = [e for e in page.edges if area.contains(Box(x0=e["x0"], top=e["top"], x1=e["x1"], bottom=e["bottom"]),
                                                    slack=2 * max(c["size"] for c in chars))]
     upright = [turned(c, rotation, width, height) for c in chars]
-    words = pdfplumber.utils.text.extract_words(upright, **WORD_SETTINGS)
     new_w, new_h = height, width
-    return Page(source=source, page=number, kind="pdf", width=new_w, height=new_h, words=words_of(words),
-                rulings=rulings_of([turned(e, rotation, width, height) for e in near], new_w, new_h),
-                rotation=rotation)
+    rulings = rulings_of([turned(e, rotation, width, height) for e in near], new_w, new_h)
+    return Page(source=source, page=number, kind="pdf", width=new_w, height=new_h, words=words_of(upright, rulings),
+                rulings=rulings, rotation=rotation)
 
 
 def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page]:
@@ -158,11 +172,11 @@ def pdf_views(page: pdfplumber.page.Page, number: int, source: str) -> list[Page
     stacked = {id(c) for run in runs for c in run}
     upright = page.filter(lambda obj: obj.get("object_type") != "char"
                           or (turn(obj["matrix"][:2]) not in turned_chars and id(obj) not in stacked))
-    words = words_of(upright.extract_words(**WORD_SETTINGS)) + [vertical_word(run) for run in runs]
+    rulings = rulings_of(page.edges, float(page.width), float(page.height))
+    words = words_of(upright.chars, rulings) + [vertical_word(run) for run in runs]
     images = [Box(x0=im["x0"], top=im["top"], x1=im["x1"], bottom=im["bottom"]) for im in page.images]
     views = [Page(source=source, page=number, kind="pdf" if words or turned_chars else "scan",
-                  width=float(page.width), height=float(page.height), words=words,
-                  rulings=rulings_of(page.edges, float(page.width), float(page.height)), images=images)]
+                  width=float(page.width), height=float(page.height), words=words, rulings=rulings, images=images)]
     return views + [turned_view(page, chars, r, number, source) for r, chars in sorted(turned_chars.items())]
 
 

@@ -119,8 +119,11 @@ class GridSettings(BaseModel, frozen=True, extra="forbid"):
     wrap_gap: float = 0.7         # a text-only line joins the nearest row when its gap to it is under this × the
                                   # median gap between rows (a label wrapped onto a second line)
     header_join: float = 0.8      # header pieces of one span this close vertically are one cell (名 / 次)
-    centred_offset: float = 0.12  # an open header's group word sits within this share of its headers' width of their centre
+    centred_offset: float = 0.12  # a group word (or a title) sits within this share of the width of what it heads
+                                  # of its centre
     far_label_rows: float = 0.8   # share of the body rows with a text word, on one edge, left of the figures: their
                                   # labels, however far from the figures they stand
     label_share: float = 0.6      # a column whose body cells are mostly text holds row labels
+    title_wrap_gap: float = 0.6   # a title's second line starts within this × the title's height of its first
+    title_wrap_size: float = 0.2  # and differs in height by less than this share
     resolution_pt: float = 0.25   # bin width of the coverage profile in which gutters are found

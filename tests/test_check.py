@@ -204,3 +204,14 @@ def test_the_same_odd_print_down_a_column_is_one_finding_listing_its_rows():
     assert column[0].printed == "１０ １２ １６"
     single = [f for f in odd if f.column == "已安装数"]  # one odd cell stays a finding on that cell
     assert [(f.row, f.severity.value) for f in single] == [("武陟县", "warning")]
+
+
+def test_a_rate_under_its_group_alone_is_checked_against_the_counts_of_the_group_under_it():
+    # mixed depth: 完成率 and 名次 directly under 非居民用户, their counts under 非居民用户 › 管道气; the printed
+    # 39.50% of B is wrong (187/200 = 93.50%) and the ranks follow the true rate, so only the rate is flagged
+    paths = [["非居民用户", "管道气", "应检户数"], ["非居民用户", "管道气", "已检户数"], ["非居民用户", "完成率"],
+             ["非居民用户", "名次"]]
+    rows = [["A", "478", "366", "76.57%", "3"], ["B", "200", "187", "39.50%", "2"], ["C", "332", "332", "100.00%", "1"],
+            ["D", "200", "94", "47.00%", "4"]]
+    flags = check_table(table(paths, rows, note="名次按完成率从高到低排列，完成率＝已检户数÷应检户数×100%"))
+    assert sorted(errors(flags)) == [("rate_mismatch", "B")]

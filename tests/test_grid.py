@@ -160,3 +160,88 @@ def test_a_dump_table_meets_the_same_grid():
     assert [grid.header_path(c) for c in range(4)] == [["县（市、区）"], ["自闭阀", "户数"], ["自闭阀", "安装率"], ["名次"]]
     footer = next(c for c in grid.cells if c.text == "合计任务数")
     assert footer.kind == CellKind.footer and footer.col_span == 3
+
+
+def test_group_rules_side_by_side_are_not_the_top_rule_of_a_three_line_table():
+    # two group headers (自闭阀, 联动) each with its short rule; together they cover all but the stub column
+    words = [centred("县（市、区）", MIDS[0], 112), centred("自闭阀", (MIDS[1] + MIDS[2]) / 2, 104),
+             centred("联动", (MIDS[3] + MIDS[4]) / 2, 104)]
+    words += [centred(t, m, 120) for t, m in zip(("户数", "已安装数", "户数", "已安装数"), MIDS[1:])]
+    words += [centred(text, mid, 140 + r * 16) for r, row in enumerate(ROWS) for text, mid in zip(row, MIDS)]
+    rules = [h(EDGES[0], EDGES[5], 100), h(EDGES[1], EDGES[3] - 1, 114), h(EDGES[3] + 1, EDGES[5], 114),
+             h(EDGES[0], EDGES[5], 135), h(EDGES[0], EDGES[5], 190)]
+    table = reassemble(Region(words=words, rulings=rules, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["自闭阀", "户数"], ["自闭阀", "已安装数"], ["联动", "户数"], ["联动", "已安装数"]]
+    assert table.label_header == "县（市、区）"
+
+
+def test_a_column_filled_in_one_row_only_is_its_own_column():
+    words = table_words()
+    words += [word("备注", 335, 112), word("含新增", 335, 140 + 16)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == EXPECTED + [["备注"]]
+    assert [c.printed for c in table.rows[1].cells] == ["80147", "29440", "36.7%", "1", "含新增"]
+
+
+def test_first_labels_of_two_panels_wrapped_round_their_figures_stay_body():
+    # 东方红 / 街道 and 焦北街 / 道: each label's two lines stand above and below its row's figures
+    header = [("街道", 40), ("任务数", 100), ("名次", 150), ("街道", 210), ("任务数", 270), ("名次", 320)]
+    words = [centred(t, m, 100) for t, m in header]
+    labels = [(("东方红", "街道"), ("焦北街", "道")), (("焦东街", "道"), ("焦西街", "道"))]
+    figures = [("486", "4", "374", "8"), ("648", "9", "100", "7")]
+    for r, ((left, right), figs) in enumerate(zip(labels, figures)):
+        top = 125 + r * 30
+        words += [centred(left[0], 40, top - 9), centred(left[1], 40, top + 9),
+                  centred(right[0], 210, top - 9), centred(right[1], 210, top + 9)]
+        words += [centred(f, m, top) for f, m in zip(figs, (100, 150, 270, 320))]
+    rules = [h(20, 340, 95), h(20, 340, 112), h(20, 340, 180)]
+    table = reassemble(Region(words=words, rulings=rules, title="测试排名表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["任务数"], ["名次"]]
+    assert table.label_header == "街道"
+    assert [r.label for r in table.rows] == ["东方红街道", "焦东街道", "焦北街道", "焦西街道"]
+    assert [c.printed for c in table.rows[2].cells] == ["374", "8"]
+
+
+def test_a_ruled_schedule_without_header_is_all_rows_and_its_two_panels_are_found():
+    rows = [("7月14日", "10:00—12:00", "丰收路社区", "7月18日", "8:00—10:00", "市图书馆"),
+            ("7月15日", "10:00—12:00", "市体育中心", "7月19日", "9:00—11:00", "建设路小学"),
+            ("7月16日", "10:00—12:30", "塔南路社区", "7月20日", "10:00—12:30", "焦作万达广场")]
+    mids = [40, 110, 180, 260, 330, 410]
+    words = [centred(text, mid, 104 + r * 16) for r, row in enumerate(rows) for text, mid in zip(row, mids)]
+    rules = [h(10, 460, y) for y in (100, 116, 132, 148)] + [v(x, 100, 148) for x in (10, 75, 145, 220, 295, 365, 460)]
+    table = reassemble(Region(words=words, rulings=rules, title="活动日程安排"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["列1"], ["列2"]]
+    assert [r.label for r in table.rows] == ["7月14日", "7月15日", "7月16日", "7月18日", "7月19日", "7月20日"]
+    assert [c.printed for c in table.rows[3].cells] == ["8:00—10:00", "市图书馆"]
+
+
+def test_panels_that_each_open_with_a_serial_number_column():
+    header = [("序号", 30), ("站点", 70), ("应覆盖数", 120), ("名次", 170)]
+    words = [centred(t, m + k * 180, 100) for k in (0, 1) for t, m in header]
+    rows = [[("1", "B01", "538", "3"), ("2", "B02", "277", "5")], [("3", "B03", "493", "4"), ("4", "B04", "990", "1")]]
+    for r, panels in enumerate(rows):
+        for k, row in enumerate(panels):
+            words += [centred(t, m + k * 180, 120 + r * 16) for t, (_, m) in zip(row, header)]
+    table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
+    assert paths(table) == [["序号"], ["应覆盖数"], ["名次"]]
+    assert table.label_header == "站点"
+    assert [r.label for r in table.rows] == ["B01", "B03", "B02", "B04"]
+    assert [c.printed for c in table.rows[2].cells] == ["2", "277", "5"]
+
+
+
+def test_open_header_groups_of_a_line_share_its_columns_by_centring():
+    # rule-less, three levels: 较大隐患 over eight columns, 一般隐患 over four; the far columns of 较大隐患 lie
+    # nearer the word 一般隐患 than their own group's word
+    leaves = ["应整改数", "整改数", "新增", "整改率"]
+    mid = [60 + 40 * k for k in range(13)]  # column 0 holds the labels
+    words = [centred("县市区", mid[0], 108)]
+    words += [centred(leaf, mid[1 + k], 124) for k in range(12) for leaf in [leaves[k % 4]]]
+    for name, first in (("居民", 1), ("非居民", 5), ("居民", 9)):
+        words.append(centred(name, (mid[first] + mid[first + 3]) / 2, 108))
+    words += [centred("较大隐患", (mid[1] + mid[8]) / 2, 92), centred("一般隐患", (mid[9] + mid[12]) / 2, 92)]
+    for r, label in enumerate(("沁阳市", "孟州市", "温县")):
+        words += [word(label, 40, 144 + 16 * r)] + [centred(str(10 + k + r), mid[1 + k], 144 + 16 * r) for k in range(12)]
+    table = reassemble(Region(words=words, title="测试排名表"), "t.pdf", 1, "t", HINTS)
+    groups = [("较大隐患", "居民")] * 4 + [("较大隐患", "非居民")] * 4 + [("一般隐患", "居民")] * 4
+    assert paths(table) == [[*g, leaves[k % 4]] for k, g in enumerate(groups)]

@@ -153,3 +153,26 @@ def test_title_lines_with_a_date_a_number_or_a_bracket(printed, title, date):
     assert region.title == title
     table = reassemble(region, "s.pdf", 1, "t", HINTS)
     assert table.date == date
+
+
+def test_a_list_run_into_an_article_is_no_table_but_a_headed_one_is():
+    from schemas.document import Page
+    article = ["截至收盘，沪指报3319点，两市成交额", "放大，个股涨多跌少，本地股表现如下："]
+    after = ["焦作板块整体走强，其中有色金属板块", "领涨，成交较前一日明显放大。"]
+    stocks = [("中轴股份", "51.81", "-0.55%"), ("焦煤集团", "14.18", "-0.17%"), ("隆丰皮草", "19.88", "+0.55%"),
+              ("蒙牛焦作", "8.25", "+0.67%")]
+
+    def page(header):
+        words = [word(t, 20, 100 + 12 * i) for i, t in enumerate(article)]
+        top = 130 + (12 if header else 0)
+        if header:
+            words += [word("名称", 20, 130), right("收盘价", 130, 130), right("涨跌幅", 180, 130)]
+        for r, (name, price, change) in enumerate(stocks):
+            words += [word(name, 20, top + 12 * r), right(price, 130, top + 12 * r), right(change, 180, top + 12 * r)]
+        below = top + 12 * len(stocks) + 4
+        words += [word(t, 20, below + 12 * i) for i, t in enumerate(after)]
+        return Page(source="t.pdf", page=1, kind="pdf", width=300, height=400, words=words)
+
+    assert find_tables(page(header=False), HINTS) == []
+    headed = find_tables(page(header=True), HINTS)
+    assert len(headed) == 1 and {"名称", "中轴股份", "-0.55%"} <= {w.text for w in headed[0].words}
