@@ -107,8 +107,14 @@ def ratio(ok: int, n: int) -> str:
     return f"{ok}/{n}"
 
 
+def pad(name: str, width: int = 26) -> str:
+    """name left-justified to width columns, a CJK character taking two."""
+    wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in name)
+    return name + " " * max(0, width - len(name) - wide)
+
+
 def line(name: str, c: dict, tail: str = "") -> str:
-    return (f"{name:26} {ratio(c['h_ok'], c['h']):>9} {ratio(c['v_ok'], c['v']):>8} {ratio(c['b_ok'], c['b']):>7} "
+    return (f"{pad(name)} {ratio(c['h_ok'], c['h']):>9} {ratio(c['v_ok'], c['v']):>8} {ratio(c['b_ok'], c['b']):>7} "
             f"{ratio(c['records'], c['stories']):>8} {c['false_heads']:>6} {c['false_tables']:>6} {c['odd']:>4} {tail}")
 
 
@@ -122,7 +128,7 @@ def main(filters: list[str]) -> None:
             continue
         page = next((NEWS / (stem + ext) for ext in PAGE_TYPES if (NEWS / (stem + ext)).exists()), None)
         if page is None:
-            print(f"{stem}: page file missing (SOURCES-news.md says where it comes from)")
+            print(f"{stem}: page file missing (bench/fetch_news.py brings it, SOURCES-news.md says where it comes from)")
             continue
         truth = json.loads(truth_file.read_text(encoding="utf-8"))
         c, info = score_page(page, truth)

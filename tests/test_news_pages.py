@@ -29,7 +29,7 @@ def born_digital_pages() -> list[str]:
 def test_outputs_hold_only_printed_characters(name, tmp_path):
     page = NEWS / name
     if not page.exists():
-        pytest.skip(f"{name} is not here (third-party page, see bench/real/news/SOURCES-news.md)")
+        pytest.skip(f"{name} is not here (third-party page: bench/fetch_news.py brings it, see bench/real/news/SOURCES-news.md)")
     out = tmp_path / "out"
     assert main(["extract", str(page), "-o", str(out), "--format", "csv,json", "-q"]) == 0
     written = [p for p in out.rglob("*") if p.suffix in TEXT_OUTPUTS]
