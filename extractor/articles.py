@@ -215,7 +215,9 @@ class Segment:
 
 def text_lines(words: list[Word]) -> list[Line]:
     """Words on one baseline closer than about a character. A column gutter can be narrower than that where
-    punctuation hangs into it, so a word starting where many lines of the page start is never joined on."""
+    punctuation hangs into it, so a word starting where many lines of the page start is never joined on. A vertical
+    word (a 竖排 column, as tall as many body lines) never joins a horizontal one beside it: the body line ending at
+    a vertical headline is not part of it."""
     starts: dict[int, int] = {}
     for w in words:
         starts[round(w.box.x0)] = starts.get(round(w.box.x0), 0) + 1
@@ -227,7 +229,8 @@ def text_lines(words: list[Word]) -> list[Line]:
             last = ln.words[-1].box
             overlap = min(last.bottom, w.box.bottom) - max(last.top, w.box.top)
             gap = w.box.x0 - last.x1
-            if overlap > 0.5 * min(last.height, w.box.height) and -1 <= gap < 1.05 * size \
+            if w.vertical == ln.words[-1].vertical and overlap > 0.5 * min(last.height, w.box.height) \
+                    and -1 <= gap < 1.05 * size \
                     and not (gap > 0.2 * size and column_start(w.box.x0)):
                 ln.words.append(w)
                 break
@@ -436,7 +439,8 @@ def stack_headings(heads: list[Line]) -> list[list[Line]]:
 
 def assign_headings(segments: list[Segment], headings: list[Heading], size: float, reach: float) -> None:
     """A headline owns the columns that start together right under it (within `reach` of its own line heights,
-    at least three body lines) and span its centre."""
+    at least three body lines) and span its centre, or lie within its width (the first columns of a lead story
+    whose middle is a picture or a box)."""
     rows: list[list[Segment]] = []
     for s in sorted(segments, key=lambda s: (s.box.top, s.box.x0)):
         row = next((r for r in rows if abs(r[0].box.top - s.box.top) < 2
@@ -450,7 +454,8 @@ def assign_headings(segments: list[Segment], headings: list[Heading], size: floa
                    bottom=max(s.box.bottom for s in row))
         above = [k for k, h in enumerate(headings)
                  if h.box.bottom <= span.top + 1 and span.top - h.box.bottom < max(3 * size, reach * max(h.sizes))
-                 and span.x0 - size <= h.box.xmid <= span.x1 + size]
+                 and (span.x0 - size <= h.box.xmid <= span.x1 + size
+                      or h.box.x0 - size <= span.x0 and span.x1 <= h.box.x1 + size)]
         nearest = min((span.top - headings[k].box.bottom for k in above), default=0)
         above = [k for k in above if span.top - headings[k].box.bottom < nearest + size]
         # Articles side by side under their own headlines: each column goes to the nearest headline centre.
