@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from statistics import median
@@ -41,6 +41,11 @@ class ArticleRules:
     subtitle_prefixes: tuple[str, ...]
     dateline: re.Pattern
     max_headline: int
+    headline_word_gap: float
+    headline_reach: float
+    author_ratio: float
+    author_chars: int
+    subhead_ratio: float
     furniture: tuple[tuple[str, re.Pattern], ...]
 
     def furniture_kind(self, text: str, hints: LayoutHints) -> str | None:
@@ -66,7 +71,9 @@ def article_rules(layout: str) -> ArticleRules:
         credit_end=re.compile(a["credit_end"]), wire_byline=re.compile(a["wire_byline"]),
         continued_from=re.compile(a["continued_from"]), continued_to=re.compile(a["continued_to"]),
         subtitle_prefixes=tuple(a["subtitle_prefixes"]), dateline=re.compile(a["dateline_pattern"]),
-        max_headline=int(a["max_headline"]),
+        max_headline=int(a["max_headline"]), headline_word_gap=float(a["headline_word_gap"]),
+        headline_reach=float(a["headline_reach"]), author_ratio=float(a["author_ratio"]),
+        author_chars=int(a["author_chars"]), subhead_ratio=float(a["subhead_ratio"]),
         furniture=tuple((kind, re.compile(p)) for kind, pats in a["furniture"].items() for p in pats))
 
 
@@ -102,6 +109,7 @@ class Heading:
     sizes: list[float | None]
     box: Box | None = None
     vertical: bool = False       # a 竖排 headline, standing beside its story rather than over it
+    authors: list[str] = field(default_factory=list)   # author lines printed with it (陈曙光); they open the body
 
 
 def split_heading(heading: Heading, rules: ArticleRules, main_last: bool) -> tuple[str | None, str | None, str]:
@@ -207,7 +215,9 @@ class Segment:
 
 def text_lines(words: list[Word]) -> list[Line]:
     """Words on one baseline closer than about a character. A column gutter can be narrower than that where
-    punctuation hangs into it, so a word starting where many lines of the page start is never joined on."""
+    punctuation hangs into it, so a word starting where many lines of the page start is never joined on. A vertical
+    word (a 竖排 column, as tall as many body lines) never joins a horizontal one beside it: the body line ending at
+    a vertical headline is not part of it."""
     starts: dict[int, int] = {}
     for w in words:
         starts[round(w.box.x0)] = starts.get(round(w.box.x0), 0) + 1
@@ -219,7 +229,8 @@ def text_lines(words: list[Word]) -> list[Line]:
             last = ln.words[-1].box
             overlap = min(last.bottom, w.box.bottom) - max(last.top, w.box.top)
             gap = w.box.x0 - last.x1
-            if overlap > 0.5 * min(last.height, w.box.height) and -1 <= gap < 1.05 * size \
+            if w.vertical == ln.words[-1].vertical and overlap > 0.5 * min(last.height, w.box.height) \
+                    and -1 <= gap < 1.05 * size \
                     and not (gap > 0.2 * size and column_start(w.box.x0)):
                 ln.words.append(w)
                 break
@@ -282,17 +293,23 @@ def positioned_articles(page: Page, hints: LayoutHints, table_boxes: list[Box], 
         kind = rules.furniture_kind(ln.text, hints)
         if kind:
             furniture(kind, ln.text, ln.box)
+        elif ln.size > 1.05 * body_size and page.kind == "pdf" and all(read_by_ocr(w) for w in ln.words):
+            furniture("other", ln.text, ln.box)   # a picture's lettering (a rubric drawn as an image), not a headline
         elif ln.size > 1.05 * body_size:
             heads.append(ln)
         elif ln.size < 0.92 * body_size:
             small.append(ln)
         else:
             body.append(ln)
-    headings = [Heading([ln.text for ln in g], [ln.size for ln in g], Line([w for ln in g for w in ln.words]).box,
-                        vertical=all(w.vertical for ln in g for w in ln.words))
-                for g in stack_headings(heads)]
+    groups = stack_headings(join_headline_words(heads, rules))
+    groups, authors = author_lines(groups, body_size, rules)
+    groups, authors, subheads = in_article_subheads(groups, authors, body_size, rules)
+    body += subheads
+    headings = [Heading([ln.text for ln in g], [ln.size for ln in g], Line([w for ln in g + a for w in ln.words]).box,
+                        vertical=all(w.vertical for ln in g for w in ln.words), authors=[ln.text for ln in a])
+                for g, a in zip(groups, authors)]
     segments = [Segment(g) for g in stack(body, body_size)]
-    assign_headings(segments, headings, body_size)
+    assign_headings(segments, headings, body_size, rules.headline_reach)
     articles = group_articles(segments, headings, body_size)
 
     for k, h in enumerate(headings):
@@ -315,20 +332,103 @@ def positioned_articles(page: Page, hints: LayoutHints, table_boxes: list[Box], 
             box = box.union(s.box)
         if k is not None:
             box = box.union(headings[k].box)
-        out.articles.append(story(page.source, number, f"{stem}-p{number}-a{n}", headings[k] if k is not None else None,
-                                  paragraphs(segs, body_size), hints, rules, box=box))
+        heading = headings[k] if k is not None else None
+        out.articles.append(story(page.source, number, f"{stem}-p{number}-a{n}", heading,
+                                  (heading.authors if heading else []) + paragraphs(segs, body_size), hints, rules,
+                                  box=box))
     link_captions(out)
     return out
 
 
+def join_headline_words(heads: list[Line], rules: ArticleRules) -> list[Line]:
+    """Pieces of one headline line: same print, same baseline, apart by a few of their own characters (a headline
+    sets its phrases apart with wide spaces, wider than text_lines joins)."""
+    out: list[Line] = []
+    for ln in sorted(heads, key=lambda ln: (round(ln.box.top), ln.box.x0)):
+        prev = next((p for p in out if abs(p.size - ln.size) < 0.5 and not p.words[0].vertical
+                     and not ln.words[0].vertical and abs(p.box.top - ln.box.top) < 0.3 * ln.size
+                     and 0 <= ln.box.x0 - p.box.x1 < rules.headline_word_gap * ln.size), None)
+        if prev is None:
+            out.append(Line(list(ln.words)))
+        else:
+            prev.words.extend(ln.words)
+    return out
+
+
+def group_box(g: list[Line]) -> Box:
+    return Line([w for ln in g for w in ln.words]).box
+
+
+def author_lines(groups: list[list[Line]], body_size: float, rules: ArticleRules
+                 ) -> tuple[list[list[Line]], list[list[Line]]]:
+    """Author lines (陈曙光) printed just under a larger headline, or beside a vertical one, are taken out of the
+    headline groups: the other groups, and the author lines of each."""
+    def is_author(g: list[Line]) -> bool:
+        return all(len(squeeze(ln.text)) <= rules.author_chars and ln.size <= rules.author_ratio * body_size
+                   for ln in g)
+
+    def owner(g: list[Line]) -> int | None:
+        box, size = group_box(g), max(ln.size for ln in g)
+        near = []
+        for k, h in enumerate(groups):
+            hb = group_box(h)
+            if h is g or is_author(h) or max(ln.size for ln in h) <= 1.05 * size:
+                continue
+            if all(w.vertical for ln in h for w in ln.words):
+                gap = hb.x0 - box.x1
+                if 0 <= gap < 3 * body_size and box.top < hb.bottom and box.bottom > hb.top:
+                    near.append((gap, k))
+            elif 0 <= box.top - hb.bottom < 3 * body_size and x_overlap(box, hb) > 0.5 * box.width:
+                near.append((box.top - hb.bottom, k))
+        return min(near)[1] if near else None
+
+    owners = {n: owner(g) for n, g in enumerate(groups) if is_author(g)}
+    owners = {n: k for n, k in owners.items() if k is not None}
+    kept = [n for n in range(len(groups)) if n not in owners]
+    return [groups[n] for n in kept], [[ln for a, k in owners.items() if k == n for ln in groups[a]] for n in kept]
+
+
+def in_article_subheads(groups: list[list[Line]], authors: list[list[Line]], body_size: float, rules: ArticleRules
+                        ) -> tuple[list[list[Line]], list[list[Line]], list[Line]]:
+    """Horizontal headline groups that are the 小标题 of a story: under a headline at least subhead_ratio times
+    their size, within its width, with no larger headline between. Returns the other groups with their author
+    lines, and the subhead lines (read as body lines of the story they stand in)."""
+    boxes = [group_box(g) for g in groups]
+    sizes = [max(ln.size for ln in g) for g in groups]
+    horizontal = [not all(w.vertical for ln in g for w in ln.words) for g in groups]
+
+    def under(n: int, k: int) -> bool:
+        return boxes[k].bottom <= boxes[n].top + 1 and boxes[k].x0 - body_size <= boxes[n].xmid <= boxes[k].x1 + body_size
+
+    def is_subhead(n: int) -> bool:
+        if not horizontal[n]:
+            return False
+        tops = [k for k in range(len(groups)) if k != n and horizontal[k] and under(n, k)
+                and x_overlap(boxes[k], boxes[n]) > 0 and sizes[k] > 1.05 * sizes[n]]   # larger print, not float noise
+        if not tops:
+            return False
+        k = max(tops, key=lambda k: boxes[k].bottom)   # the nearest larger headline above it
+        return sizes[k] >= rules.subhead_ratio * sizes[n]
+
+    subs = [n for n in range(len(groups)) if is_subhead(n)]
+    kept = [n for n in range(len(groups)) if n not in subs]
+    return [groups[n] for n in kept], [authors[n] for n in kept], [ln for n in subs for ln in groups[n] + authors[n]]
+
+
+def read_by_ocr(w: Word) -> bool:
+    return w.confidence is not None and w.confidence < 1.0
+
+
 def stack_headings(heads: list[Line]) -> list[list[Line]]:
     """Headline lines printed one under the other, centred on each other: kicker, headline (maybe wrapped),
-    subtitle."""
+    subtitle. A kicker stands further above its headline than a wrapped line does: up to most of the headline's
+    own height."""
     groups: list[list[Line]] = []
     for ln in sorted(heads, key=lambda ln: ln.box.top):
         for g in groups:
             last = g[-1].box
-            if -1 <= ln.box.top - last.bottom < 0.8 * min(ln.size, g[-1].size) \
+            reach = 0.8 * (ln.size if ln.size > g[-1].size else min(ln.size, g[-1].size))
+            if -1 <= ln.box.top - last.bottom < reach \
                     and abs(ln.box.xmid - last.xmid) < 0.25 * max(ln.box.width, last.width):
                 g.append(ln)
                 break
@@ -337,8 +437,10 @@ def stack_headings(heads: list[Line]) -> list[list[Line]]:
     return groups
 
 
-def assign_headings(segments: list[Segment], headings: list[Heading], size: float) -> None:
-    """A headline owns the columns that start together right under it and span its centre."""
+def assign_headings(segments: list[Segment], headings: list[Heading], size: float, reach: float) -> None:
+    """A headline owns the columns that start together right under it (within `reach` of its own line heights,
+    at least three body lines) and span its centre, or lie within its width (the first columns of a lead story
+    whose middle is a picture or a box)."""
     rows: list[list[Segment]] = []
     for s in sorted(segments, key=lambda s: (s.box.top, s.box.x0)):
         row = next((r for r in rows if abs(r[0].box.top - s.box.top) < 2
@@ -351,8 +453,9 @@ def assign_headings(segments: list[Segment], headings: list[Heading], size: floa
         span = Box(x0=min(s.box.x0 for s in row), top=row[0].box.top, x1=max(s.box.x1 for s in row),
                    bottom=max(s.box.bottom for s in row))
         above = [k for k, h in enumerate(headings)
-                 if h.box.bottom <= span.top + 1 and span.top - h.box.bottom < 3 * size
-                 and span.x0 - size <= h.box.xmid <= span.x1 + size]
+                 if h.box.bottom <= span.top + 1 and span.top - h.box.bottom < max(3 * size, reach * max(h.sizes))
+                 and (span.x0 - size <= h.box.xmid <= span.x1 + size
+                      or h.box.x0 - size <= span.x0 and span.x1 <= h.box.x1 + size)]
         nearest = min((span.top - headings[k].box.bottom for k in above), default=0)
         above = [k for k in above if span.top - headings[k].box.bottom < nearest + size]
         # Articles side by side under their own headlines: each column goes to the nearest headline centre.
@@ -365,9 +468,13 @@ def assign_headings(segments: list[Segment], headings: list[Heading], size: floa
         if not h.vertical:
             continue
         edge = h.box.x0
-        for s in sorted((s for s in segments if s.heading is None and s.box.x1 <= h.box.x0 + size
-                         and s.box.top < h.box.bottom and s.box.bottom > h.box.top), key=lambda s: -s.box.x1):
-            if edge - s.box.x1 > 3 * size:
+        def beside(s: Segment) -> bool:   # the lines level with it end left of it; lower ones may run under it
+            level = [ln for ln in s.lines if ln.box.top < h.box.bottom]
+            return bool(level) and s.box.bottom > h.box.top and all(ln.box.x1 <= h.box.x0 + size for ln in level)
+        for s in sorted((s for s in segments if s.heading is None and beside(s)),
+                        key=lambda s: -max(ln.box.x1 for ln in s.lines if ln.box.top < h.box.bottom)):
+            right = max(ln.box.x1 for ln in s.lines if ln.box.top < h.box.bottom)
+            if edge - right > 3 * size:
                 break
             s.heading, edge = k, s.box.x0
 
@@ -387,9 +494,17 @@ def group_articles(segments: list[Segment], headings: list[Heading], size: float
             above = [u for u in done if u.box.bottom <= s.box.top + 1
                      and x_overlap(u.box, s.box) > 0.5 * min(u.box.width, s.box.width)]
             up = max(above, key=lambda u: u.box.bottom, default=None)
-            if up is not None and not any(h.box.top >= up.box.bottom - 1 and h.box.bottom <= s.box.top + 1
-                                          and x_overlap(h.box, s.box) > 0 for h in headings):
+            between = lambda top: [k for k, h in enumerate(headings)  # noqa: E731
+                                   if h.box.top >= top - 1 and h.box.bottom <= s.box.top + 1
+                                   and x_overlap(h.box, s.box) > 0]
+            # else the nearest headline above it, when its story has begun and no other headline lies between
+            # (a column starting lower, under a picture or a rubric drawn as an image)
+            over = max((k for k in between(0) if not headings[k].vertical and k in by_heading),
+                       key=lambda k: headings[k].box.bottom, default=None)
+            if up is not None and not between(up.box.bottom):
                 s.article = up.article
+            elif over is not None and not between(headings[over].box.bottom):
+                s.article = by_heading[over]
             else:
                 s.article = len(articles)
                 articles.append([])

@@ -50,6 +50,8 @@ class LayoutHints:
     label_headers: tuple[str, ...]
     total_labels: tuple[str, ...]
     furniture_patterns: tuple[re.Pattern, ...]
+    prose_chars: int = 16        # a cell this long, or holding a sentence mark, is running text
+    prose_share: float = 0.5     # a table whose cells are at least this share running text is an article's prose
     gazetteer: dict[str, tuple[str, ...]] = field(default_factory=dict)
     grid: GridSettings = GridSettings()
 
@@ -133,6 +135,7 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
         label_headers=with_traditional(table["label_headers"]),
         total_labels=with_traditional(table["total_labels"]),
         furniture_patterns=tuple(re.compile(p) for p in page.get("furniture_patterns", [])),
+        prose_chars=int(table["prose_chars"]), prose_share=float(table["prose_share"]),
         # traditional forms as aliases: 溫縣 is 温县 (the canonical name stays as the layout spells it)
         gazetteer={k: tuple(a for a in with_traditional([k, *v]) if a != k) for k, v in data.get("gazetteer", {}).items()},
         grid=GridSettings(**data.get("grid", {})),

@@ -3,6 +3,7 @@ One input file is the unit of work; batching lives in the CLI."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,7 +74,21 @@ def tables_of_positioned_page(page: Page, hints: LayoutHints, prefix: str, timer
         tables = [t for n, r in enumerate(regions, start=1)
                   for t in tables_of_region(r, page.source, page.page, table_id(prefix, page.page, n, page.rotation),
                                             hints)]
-    return [boxes_on_page(t, page).model_copy(update={"rotation": page.rotation}) for t in tables]
+    return [boxes_on_page(t, page).model_copy(update={"rotation": page.rotation}) for t in tables
+            if not is_prose(t, hints)]
+
+
+SENTENCE_MARKS = re.compile("[。，；]")
+
+
+def is_prose(table: Table, hints: LayoutHints) -> bool:
+    """Running text caught in a ruled box: no rows, or mostly cells of sentences (see prose_share in layouts/).
+    Such a grid is no table; its words go back to the page's articles."""
+    texts = [t for row in table.rows for t in [row.label] + [c.printed for c in row.cells] if t.strip()]
+    if not texts:
+        return True
+    prose = sum(len(t.replace(" ", "")) >= hints.prose_chars or bool(SENTENCE_MARKS.search(t)) for t in texts)
+    return prose >= hints.prose_share * len(texts)
 
 
 def tables_of_text_page(page: Page, hints: LayoutHints, prefix: str, timer: Timer) -> list[Table]:

@@ -55,6 +55,29 @@ def test_a_chromium_page_in_noto_cjk_comes_out_without_radicals(tmp_path):
     assert ",马村区,户数,1200," in cells and ",长寿镇,安装率,50.0%," in cells
 
 
+def test_a_wkhtmltopdf_page_in_noto_cjk_comes_out_without_radicals_and_with_its_figures(tmp_path):
+    # bench/corpus.py seed 1 page c1_0046_wk: wkhtmltopdf maps Noto Sans CJK glyphs to radicals (⽇报, ⼩区) as
+    # Chromium does (all 29 chromium and 23 wkhtmltopdf Noto pages of that corpus do; LibreOffice's 22 do not)
+    pdf = DATA / "radicals_wkhtmltopdf_noto.pdf"
+    with pdfplumber.open(pdf) as doc:
+        raw = doc.pages[0].extract_text()
+    assert "焦作⽇报" in raw and "⽼旧⼩区改造" in raw
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", str(pdf), "-o", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    for written in out.rglob("*"):
+        if written.is_file() and written.suffix in {".csv", ".json", ".jsonl", ".txt", ".html"}:
+            found = FOREIGN.findall(written.read_text(encoding="utf-8"))
+            assert not found, (written.name, found[:10])
+    # the table figures are those of the page's truth, as on pages of producers that map glyphs right
+    truth = json.loads((DATA / "radicals_wkhtmltopdf_noto.truth.json").read_text(encoding="utf-8"))
+    result = process_file(pdf)
+    score = score_page(truth, result.tables, result.flags)
+    assert score.cells_right >= 0.995 * score.cells, score.misses[:8]
+    assert "老旧小区改造" in (out / "cells.csv").read_text(encoding="utf-8-sig")
+
+
 def test_a_text_layer_of_unmapped_glyphs_is_not_trusted():
     box = Box(x0=10, top=10, x1=100, bottom=20)
     cid = Page(source="x.pdf", page=1, kind="pdf", width=595, height=842,
