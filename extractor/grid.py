@@ -288,8 +288,8 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
     broken over two lines, 环比新增 / 安装数) is in one column: the one it overlaps most, even where it is wider
     than that column and crosses the gutter (县（市、区）). A group word (燃气报警器 over 户数 | 已安装数 |
     安装率) heads the columns under it that have no header of their own at its height: those under the short rule
-    printed beneath it (three-line tables), else the widest run, nearer to it than to any other group word of its
-    line, over whose headers it is centred."""
+    printed beneath it (three-line tables), else a run chosen with the other group words of its line, inside the
+    group above it (place_level), top line first."""
     mids = [(a.position + b.position) / 2 for a, b in zip(cols, cols[1:])]
     pieces_open = [p for p in pieces if p.open]
 

@@ -208,7 +208,8 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
         # is its title all the same (“城市管理开放日”活动日程安排)
         centred = abs(ph.box.xmid - box.xmid) <= hints.grid.centred_offset * box.width and ph.box.width < box.width \
             and not any(mark in ph.text for mark in SENTENCE_MARKS)
-        if edge - ph.box.bottom > 2.5 * max(size, ph.box.height) or ends_paragraph(ph, all_phrases) \
+        far = edge - ph.box.bottom > hints.grid.line_reach * max(size, ph.box.height)
+        if far or ends_paragraph(ph, all_phrases) \
                 or any(is_prose(w) for w in ph.words) and not hints.is_title(ph.text) and not centred:
             break
         text = squeeze(ph.text)
@@ -283,7 +284,7 @@ def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, c
         title, date, unit, furniture = lines_above(region.box, all_phrases, size, hints, claimed)
         body_top = min(w.box.top for w in first)
         headed = any(len(line) >= 2 for line in rows_of([w for w in region.words if w.box.bottom <= body_top]))
-        if title is None and not headed and prose_below(region.box, all_phrases, size):
+        if title is None and not headed and prose_below(region.box, all_phrases, size, hints.grid.line_reach):
             continue  # a list run into an article's text (今日行情: 中轴股份 51.81 −0.55%), no table
         claimed.update(id(w) for w in furniture)
         regions.append(region.model_copy(update={
@@ -291,9 +292,9 @@ def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, c
             "box": Box.enclosing([region.box] + [w.box for w in furniture])}))
 
 
-def prose_below(box: Box, all_phrases: list[Phrase], size: float) -> bool:
-    """Whether article text goes on right under box, over its stretch of the page."""
-    return any(0 <= p.box.top - box.bottom < 2.5 * size and p.box.x0 < box.x1 and p.box.x1 > box.x0
+def prose_below(box: Box, all_phrases: list[Phrase], size: float, reach: float) -> bool:
+    """Whether article text goes on right under box (within reach text heights), over its stretch of the page."""
+    return any(0 <= p.box.top - box.bottom < reach * size and p.box.x0 < box.x1 and p.box.x1 > box.x0
                and (in_sentence(p.text) or any(is_prose(w) for w in p.words)) for p in all_phrases)
 
 

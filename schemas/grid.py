@@ -124,6 +124,8 @@ class GridSettings(BaseModel, frozen=True, extra="forbid"):
     far_label_rows: float = 0.8   # share of the body rows with a text word, on one edge, left of the figures: their
                                   # labels, however far from the figures they stand
     label_share: float = 0.6      # a column whose body cells are mostly text holds row labels
+    line_reach: float = 2.5       # a title, date or unit line stands within this many text heights above a table,
+                                  # article text that runs on under it within as many below
     title_wrap_gap: float = 0.6   # a title's second line starts within this × the title's height of its first
     title_wrap_size: float = 0.2  # and differs in height by less than this share
     resolution_pt: float = 0.25   # bin width of the coverage profile in which gutters are found
