@@ -116,16 +116,19 @@ def words_of(chars: list[dict], rulings: list[Ruling]) -> list[Word]:
     columns = [r.box for r in rulings if r.orientation == "v"]
     out = []
     for word in pdfplumber.utils.text.extract_words(chars, return_chars=True, **WORD_SETTINGS):
+        # only the rulings crossing the word are looked at glyph by glyph (most words have none)
+        cuts = [r.xmid for r in columns if r.top < word["bottom"] and r.bottom > word["top"]
+                and word["x0"] < r.xmid < word["x1"]]
         glyphs = word["chars"]
         parts = [[glyphs[0]]]
         for a, b in zip(glyphs, glyphs[1:]):
-            if any(r.top < word["bottom"] and r.bottom > word["top"]
-                   and (a["x0"] + a["x1"]) / 2 < r.xmid < (b["x0"] + b["x1"]) / 2 for r in columns):
+            if any((a["x0"] + a["x1"]) / 2 < x < (b["x0"] + b["x1"]) / 2 for x in cuts):
                 parts.append([])
             parts[-1].append(b)
-        out += [Word(text="".join(c["text"] for c in part), confidence=1.0, size=part[0]["size"],
-                     box=Box.enclosing(Box(x0=c["x0"], top=c["top"], x1=c["x1"], bottom=c["bottom"]) for c in part))
-                for part in parts]
+        for part in parts:
+            out.append(Word(text="".join(c["text"] for c in part), confidence=1.0, size=part[0]["size"],
+                            box=Box(x0=min(c["x0"] for c in part), top=min(c["top"] for c in part),
+                                    x1=max(c["x1"] for c in part), bottom=max(c["bottom"] for c in part))))
     return out
 
 
