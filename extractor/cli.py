@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from extractor import archive
     from extractor.batch import Batch
-    from extractor.pipeline import FileResult
+    from extractor.pipeline import FileSummary
 
 
 def expand_inputs(items: list[str]) -> list[Path]:
@@ -48,19 +48,21 @@ def expand_inputs(items: list[str]) -> list[Path]:
     return list(dict.fromkeys(paths))  # a file named twice (a folder and a file in it) is one input
 
 
-def manifest(results: list[FileResult], started: float, layout: str) -> dict:
-    flags = Counter(f.kind.value for r in results for f in r.flags)
+def manifest(results: list[FileSummary], started: float, layout: str) -> dict:
+    flags: Counter[str] = Counter()
+    for r in results:
+        flags.update(r.flags_by_kind)
     return {
         "version": __version__,
         "layout": layout,
         "inputs": [{"source": r.source, "path": r.path, "kind": r.kind, "pages": r.pages,
-                    "tables": [t.table_id for t in r.tables], "flags": len(r.flags),
-                    "articles": sum(len(a.articles) for a in r.articles), "ocr_backend": r.ocr_backend,
+                    "tables": r.table_ids, "flags": r.flag_count,
+                    "articles": r.article_count, "ocr_backend": r.ocr_backend,
                     "status": "failed" if r.error else "ok", "error": r.error, "warnings": r.warnings,
                     "seconds": {k: round(v, 4) for k, v in r.seconds.items()}} for r in results],
         "pages": sum(r.pages for r in results),
         "ocr_backends": sorted({r.ocr_backend for r in results if r.ocr_backend}),
-        "tables_found": sum(len(r.tables) for r in results),
+        "tables_found": sum(len(r.table_ids) for r in results),
         "flags_by_kind": dict(sorted(flags.items())),
         "errors": [r.error for r in results if r.error],
         "warnings": [w for r in results for w in r.warnings],
@@ -79,7 +81,7 @@ def one_line(message: str) -> str:
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 
 
-def say_result(console: Console, result: FileResult, verbosity: int = NORMAL, log: bool = False) -> None:
+def say_result(console: Console, result: FileSummary, verbosity: int = NORMAL, log: bool = False) -> None:
     """One line per error (always) or warning (unless -q). With log, when there is no terminal (no progress bar)
     or with -v, a line per file too, with stage times under -v."""
     if result.error:
@@ -90,7 +92,7 @@ def say_result(console: Console, result: FileResult, verbosity: int = NORMAL, lo
         console.print(f"[yellow]{say('cli.warning')}[/yellow] {one_line(warning)}", highlight=False)
     if log and not result.error and (verbosity == VERBOSE or not console.is_terminal):  # a failure's line is its error
         console.print(one_line(say("cli.file_done", path=result.path, status=say("cli.ok"), pages=result.pages,
-                                   tables=len(result.tables), flags=len(result.flags),
+                                   tables=len(result.table_ids), flags=result.flag_count,
                                    seconds=result.seconds.get("total", 0.0))), highlight=False)
     if log and verbosity == VERBOSE:
         console.print("  " + ", ".join(f"{stage} {s:.2f} s" for stage, s in result.seconds.items()), highlight=False)
@@ -178,11 +180,9 @@ def extract(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import Progress
 
-    from baozhi.api import read_document
     from extractor.batch import Batch, OutputError
-    from extractor.export_formats import write_table_formats
     from extractor.ocr import get_backend
-    from extractor.pipeline import OcrOptions
+    from extractor.pipeline import OcrOptions, ReadOptions, process_pages
     console = console_for_messages()
     if not (paths := input_paths(console, args.inputs)):
         return 2
@@ -197,9 +197,9 @@ def extract(args: argparse.Namespace) -> int:
         console.print(one_line(say("cli.out_not_folder", out=out)), highlight=False)
         return 2
     started = time.perf_counter()
-    results: list[FileResult] = []
     prefixes = unique_prefixes(paths)
     ocr = OcrOptions(args.ocr_backend, args.ocr_articles, args.ocr)
+    options = ReadOptions(args.pages, args.password)
     batch = Batch(out, {"layout": args.layout, "ocr": [ocr.backend, ocr.articles, ocr.mode],
                         "pages": sorted(args.pages or []), "password": bool(args.password)})
     resumed = 0
@@ -209,24 +209,21 @@ def extract(args: argparse.Namespace) -> int:
             task = progress.add_task("extracting", total=len(paths))
             for path in paths:
                 result = batch.resumed(path, prefixes[path])
-                if result is None:
-                    result = read_document(path, layout=args.layout, pages=args.pages, password=args.password,
-                                           ocr_backend=ocr.backend, ocr_articles=ocr.articles, ocr=ocr.mode,
-                                           id_prefix=prefixes[path]).result
-                    batch.done(path, prefixes[path], result)
+                if result is None:   # the pages go to the journal as they are done, never all in memory
+                    result = batch.read(path, prefixes[path], lambda into: process_pages(
+                        path, into, args.layout, ocr, prefixes[path], options))
                 else:
                     resumed += 1
-                results.append(result)
                 say_result(console, result, args.verbosity, log=True)
                 progress.advance(task)
     except KeyboardInterrupt:
-        return interrupted(console, batch, results, manifest(results, started, args.layout), len(paths))
+        return interrupted(console, batch, manifest(batch.summaries, started, args.layout), len(paths), args.format)
     except OutputError as exc:
         console.print(f"baozhi: {one_line(str(exc))}", highlight=False)
         return 1
+    results = batch.summaries
     try:
-        batch.finish(results, manifest(results, started, args.layout))
-        write_table_formats(out, [t for r in results for t in r.tables], args.format)
+        batch.finish(manifest(results, started, args.layout), args.format)
     except KeyboardInterrupt:
         console.print(one_line(say("cli.interrupted_kept", out=out)), highlight=False)
         return 130
@@ -236,8 +233,8 @@ def extract(args: argparse.Namespace) -> int:
     if resumed:
         console.print(one_line(say("cli.resumed", count=resumed, journal=batch.journal)), highlight=False)
     failed = [r for r in results if r.error]
-    tables = sum(len(r.tables) for r in results)
-    flags = sum(len(r.flags) for r in results)
+    tables = sum(len(r.table_ids) for r in results)
+    flags = sum(r.flag_count for r in results)
     if args.verbosity > QUIET:
         console.print(one_line(say("cli.extracted", files=len(results), tables=tables, flags=flags, out=out)),
                       highlight=False)
@@ -253,13 +250,13 @@ def runner_of(args: argparse.Namespace) -> archive.Runner:
     return archive.LocalPool(args.workers)
 
 
-def interrupted(console: Console, batch: Batch, results: list[FileResult], manifest: dict, total: int) -> int:
+def interrupted(console: Console, batch: Batch, manifest: dict, total: int, formats: list[str]) -> int:
     """Ctrl-C: the outputs of the files finished so far written as one unit, then exit code 130. The journal
     stays, so the same command run again goes on where this one stopped."""
     from extractor.batch import OutputError
     try:
-        batch.finish(results, {**manifest, "interrupted": True}, complete=False)
-        said = say("cli.interrupted_done", done=len(results), total=total, out=batch.out)
+        batch.finish({**manifest, "interrupted": True}, formats, complete=False)
+        said = say("cli.interrupted_done", done=len(batch.entries), total=total, out=batch.out)
     except (OutputError, KeyboardInterrupt):
         said = say("cli.interrupted_kept", out=batch.out)
     console.print(one_line(said), highlight=False)
@@ -341,7 +338,8 @@ def ingest_files(console: Console, args: argparse.Namespace, plan: archive.Plan,
                 say_result(console, result)
                 if not console.is_terminal:  # without a progress bar, a log line per committed file
                     console.print(one_line(say("cli.stored", path=result.path, pages=result.pages,
-                                               tables=len(result.tables), flags=len(result.flags))), highlight=False)
+                                               tables=len(result.table_ids), flags=result.flag_count)),
+                                  highlight=False)
     minutes = (time.perf_counter() - started) / 60
     console.print(one_line(say("cli.ingested", files=len(plan.todo), pages=pages, seconds=minutes * 60,
                                rate=pages / max(minutes, 1e-9), db=target)), highlight=False)

@@ -7,6 +7,8 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from pathlib import Path
 
 import pandas as pd
@@ -124,28 +126,53 @@ def wide_frame(table: Table) -> pd.DataFrame:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    write_csv_chunks(path, list(frame.columns), [frame])
+
+
+def write_csv_chunks(path: Path, columns: list[str], chunks: Iterable[pd.DataFrame]) -> None:
+    """A CSV of these columns written a chunk of rows at a time (a table's cells, a page's articles), so that a
+    batch's CSV is never held whole; the bytes are those of one frame written at once, since every value is
+    formatted on its own (counts and boxes are typed by the records, not by the frame)."""
     # utf-8-sig so that spreadsheet programs open the Chinese text correctly
-    frame = inert_frame(frame)
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig",
-                                                       errors=UNENCODABLE))
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", errors=UNENCODABLE, newline="") as out:
+            inert_frame(pd.DataFrame(columns=columns)).to_csv(out, index=False)
+            for chunk in chunks:
+                inert_frame(chunk).to_csv(out, index=False, header=False)
+    atomic_write(path, write)
 
 
-def write_outputs(out: Path, tables: list[Table], flags: list[Flag], manifest: dict) -> None:
-    cells = [rec for t in tables for rec in joinable_records(t)]
-    cells += [{**rec, "value": plain_value(rec["value"]), "is_total": False} for t in tables
-              for rec in footer_records(t)]
-    write_csv(out / "cells.csv", pd.DataFrame(cells, columns=CELL_COLUMNS))
-    flag_rows = [f.model_dump(mode="json") for f in flags]
-    write_csv(out / "flags.csv", flags_by_severity(pd.DataFrame(flag_rows, columns=FLAG_COLUMNS)))
-    current = {f"{t.table_id}.{'csv' if t.columns else 'txt'}" for t in tables}
-    for stale in (out / "tables").glob("*.*") if (out / "tables").is_dir() else []:
-        if stale.suffix in (".csv", ".txt") and stale.name not in current:
-            stale.unlink()  # left by an earlier run into the same folder; cells.csv no longer lists it
+def chunked(items: Iterable, size: int = 1000) -> Iterator[list]:
+    """items in lists of size (flags come one at a time; a frame per flag would be slow)."""
+    items = iter(items)
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def write_outputs(out: Path, tables: Iterable[Table], flags: Iterable[Flag], manifest: dict) -> None:
+    """cells.csv, flags.csv, tables/ and manifest.json. tables and flags are each gone through more than once,
+    a pass per output (a batch gives them from its journal, a page at a time, never all in memory)."""
+    footers = ([{**rec, "value": plain_value(rec["value"]), "is_total": False} for rec in footer_records(t)]
+               for t in tables)
+    write_csv_chunks(out / "cells.csv", CELL_COLUMNS,
+                     (pd.DataFrame(records, columns=CELL_COLUMNS)
+                      for records in chain((joinable_records(t) for t in tables), footers)))
+    # most severe first, in found order within a severity (flags_by_severity's order): a pass per severity
+    write_csv_chunks(out / "flags.csv", FLAG_COLUMNS,
+                     (pd.DataFrame([f.model_dump(mode="json") for f in chunk], columns=FLAG_COLUMNS)
+                      for severity in sorted(SEVERITY_RANK, key=SEVERITY_RANK.get)
+                      for chunk in chunked(f for f in flags if f.severity.value == severity)))
+    current = set()
     for table in tables:
         if table.columns:
             write_csv(out / "tables" / f"{table.table_id}.csv", wide_frame(table))
+            current.add(f"{table.table_id}.csv")
         else:
             text = f"{table.title or ''}\n{table.raw_text or ''}\n"
             atomic_write(out / "tables" / f"{table.table_id}.txt", lambda tmp: tmp.write_text(text, encoding="utf-8", errors=UNENCODABLE))
+            current.add(f"{table.table_id}.txt")
+    for stale in (out / "tables").glob("*.*") if (out / "tables").is_dir() else []:
+        if stale.suffix in (".csv", ".txt") and stale.name not in current:
+            stale.unlink()  # left by an earlier run into the same folder; cells.csv no longer lists it
     atomic_write(out / "manifest.json", lambda tmp: tmp.write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8", errors=UNENCODABLE))

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from extractor.articles import articles_of_page
 from extractor.check import check_table
 from extractor.errors import InputError
@@ -29,21 +31,65 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUPPORTED = PDF_SUFFIXES | TEXT_SUFFIXES | IMAGE_SUFFIXES
 
 
+class PageResult(BaseModel):
+    """What one page read gave (or a view of a block printed turned on it, Page.rotation): its tables, their flags
+    and its articles. A batch writes each out as soon as it is done (extractor.batch), so that a run holds one
+    page's findings, not a 500-page file's."""
+    page: int
+    rotation: int = 0
+    tables: list[Table] = []
+    flags: list[Flag] = []                    # of these tables, most severe first
+    articles: ArticlesOfPage = ArticlesOfPage()
+    preparation: Preparation | None = None    # a scanned page: how its image was made
+    text: str | None = None                   # a text dump's page (report.html shows it)
+
+
 @dataclass
-class FileResult:
+class FileSummary:
+    """What a file gave, without its pages' findings: what manifest.json and the messages say of it."""
     source: str
     path: str
     kind: str = ""
     pages: int = 0
     page_numbers: list[int] = field(default_factory=list)  # of the pages read (all, or those asked for)
-    tables: list[Table] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-    articles: list[ArticlesOfPage] = field(default_factory=list)
+    table_ids: list[str] = field(default_factory=list)
+    flags_by_kind: dict[str, int] = field(default_factory=dict)
+    article_count: int = 0
     ocr_backend: str | None = None   # which OCR read the scanned pages, with its version
-    preparations: list[Preparation] = field(default_factory=list)  # of the scanned pages: how their image was made
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def flag_count(self) -> int:
+        return sum(self.flags_by_kind.values())
+
+    def add(self, page: PageResult) -> None:
+        """Counts a page done (a turned view counts its findings, not itself: its page is counted already)."""
+        if not page.rotation:
+            self.pages += 1
+            self.page_numbers.append(page.page)
+        self.table_ids += [t.table_id for t in page.tables]
+        for flag in page.flags:
+            self.flags_by_kind[flag.kind.value] = self.flags_by_kind.get(flag.kind.value, 0) + 1
+        self.article_count += len(page.articles.articles)
+
+
+@dataclass
+class FileResult(FileSummary):
+    """A file's summary with every page's findings, held together (the Python API and the archive's workers)."""
+    tables: list[Table] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)    # most severe first
+    articles: list[ArticlesOfPage] = field(default_factory=list)
+    preparations: list[Preparation] = field(default_factory=list)  # of the scanned pages: how their image was made
+
+    def add(self, page: PageResult) -> None:
+        super().add(page)
+        self.tables += page.tables
+        self.flags += page.flags   # sorted by severity once the file is done (process_file)
+        self.articles.append(page.articles)
+        if page.preparation:
+            self.preparations.append(page.preparation)
 
 
 class Timer:
@@ -209,51 +255,63 @@ def unparsed_flag(table: Table) -> Flag:
 
 def process_file(path: Path | str, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
                  id_prefix: str | None = None, options: ReadOptions = ReadOptions()) -> FileResult:
-    """id_prefix names the file's tables (default: the file name's stem; a batch passes unique ones)."""
+    """The whole file's result, its pages' findings held together (process_pages without streaming)."""
     path = Path(path)
     result = FileResult(source=path.name, path=str(path))
-    timer = Timer(result.seconds)
+    for _ in process_pages(path, result, layout, ocr, id_prefix, options):
+        pass
+    result.flags = by_severity(result.flags)   # stable: each page's order kept within a severity
+    return result
+
+
+def process_pages(path: Path, into: FileSummary, layout: str = "jiaozuo_daily", ocr: OcrOptions = OcrOptions(),
+                  id_prefix: str | None = None, options: ReadOptions = ReadOptions()) -> Iterator[PageResult]:
+    """Each page's result as soon as it is done, counted in `into` (a FileResult keeps it too); into's kind,
+    warnings, error and seconds are final once the pages end. A file that fails part way has its error set and
+    ends; the pages it gave before stand as they were. id_prefix names the file's tables (default: the file name's
+    stem; a batch passes unique ones)."""
+    timer = Timer(into.seconds)
     start = time.perf_counter()
     try:
         hints = load_layout(layout)
-        result.kind, pages = read_pages(path, timer, ocr, result.warnings, options)
-        per_page = tables_of_text_page if result.kind == "text" else tables_of_positioned_page
+        into.kind, pages = read_pages(path, timer, ocr, into.warnings, options)
+        per_page = tables_of_text_page if into.kind == "text" else tables_of_positioned_page
         scanned = 0
         for page in pages:
-            if not page.rotation:   # a turned view is of a page already counted
-                result.pages += 1
-                result.page_numbers.append(page.page)
-            result.ocr_backend = result.ocr_backend or page.ocr_backend
-            if page.preparation:
-                result.preparations.append(page.preparation)
             scanned += page.kind == "scan"
+            into.ocr_backend = into.ocr_backend or page.ocr_backend
+            done = PageResult(page=page.page, rotation=page.rotation, preparation=page.preparation,
+                              text="\n".join(page.lines) if into.kind == "text" else None)
             if page.kind == "scan" and page.ocr_backend is None:
-                result.warnings.append(say("input.no_text_layer", path=path, page=page.page))
-                continue
-            tables = per_page(page, hints, id_prefix or path.stem, timer)
-            for row in (r for t in tables for r in t.rows):
-                row.place = hints.canonical_place(row.label)
-            result.tables += tables
-            with timer("articles"):
-                result.articles.append(articles_of_page(page, hints, [t.box for t in tables if t.box],
-                                                        id_prefix or path.stem))
-        if options.pages and not result.pages:  # a dump's or a TIFF's pages are counted as they are read
+                into.warnings.append(say("input.no_text_layer", path=path, page=page.page))
+            else:
+                done = with_findings(done, page, hints, id_prefix or path.stem, per_page, timer)
+            into.add(done)
+            yield done
+        if options.pages and not into.pages:  # a dump's or a TIFF's pages are counted as they are read
             raise InputError(say("input.pages_not_found", path=path, pages=",".join(map(str, sorted(options.pages)))))
-        if result.kind == "pdf" and scanned == result.pages:
-            result.kind = "scan"
-        with timer("check"):
-            for table in result.tables:
-                flags = check_table(table) if table.columns else [unparsed_flag(table)]
-                result.flags += review_flags(table, flags, hints)
-            result.flags = by_severity(result.flags)
-        if not result.tables:
-            result.warnings.append(say("input.no_table", path=path))
+        if into.kind == "pdf" and scanned == into.pages:
+            into.kind = "scan"
+        if not into.table_ids:
+            into.warnings.append(say("input.no_table", path=path))
     except InputError as exc:
-        result.error = str(exc)
+        into.error = str(exc)
     except OSError as exc:  # no permission, an I/O error of the disk: the file, not the tool
-        result.error = say("input.cannot_read", path=path, error=exc.strerror or exc)
+        into.error = say("input.cannot_read", path=path, error=exc.strerror or exc)
     except Exception as exc:  # a bug on one page must not stop a batch; the message still names the file
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        result.error = say("input.internal", path=path, error=f"{type(exc).__name__}: {first_line}")
-    result.seconds["total"] = time.perf_counter() - start
-    return result
+        into.error = say("input.internal", path=path, error=f"{type(exc).__name__}: {first_line}")
+    into.seconds["total"] = time.perf_counter() - start
+
+
+def with_findings(done: PageResult, page: Page, hints: LayoutHints, prefix: str, per_page, timer: Timer) -> PageResult:
+    """The page's tables (rows named by the gazetteer), their flags and its articles."""
+    tables = per_page(page, hints, prefix, timer)
+    for row in (r for t in tables for r in t.rows):
+        row.place = hints.canonical_place(row.label)
+    with timer("articles"):
+        articles = articles_of_page(page, hints, [t.box for t in tables if t.box], prefix)
+    with timer("check"):
+        flags = [f for table in tables
+                 for f in review_flags(table, check_table(table) if table.columns else [unparsed_flag(table)], hints)]
+    return done.model_copy(update={"tables": tables, "flags": by_severity(flags), "articles": articles})

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
 import pypdfium2 as pdfium
 from PIL import Image
 
-from extractor.archive import all_flags, box_fields, page_records, series_panel
+from extractor.archive import all_flags, box_fields, series_panel
 from extractor.errors import InputError
 from extractor.export import FLAG_COLUMNS, UNENCODABLE, atomic_write, cell_records, flags_by_severity
 from extractor.messages import language, say
-from extractor.pipeline import FileResult
+from extractor.pipeline import FileSummary, PageResult
 from extractor.series import CROSS_ISSUE
 from schemas.document import Box, Preparation
 
@@ -40,36 +41,58 @@ class ReportData:
     title: str
     pages: pd.DataFrame   # doc, path, source, page, kind, text, preparation (a scan's, as JSON; None: found again)
     tables: pd.DataFrame  # doc, table_id, page, title, date, x0, y0, x1, y1
-    cells: pd.DataFrame   # doc, table_id, row, column, printed, x0, y0, x1, y1
     flags: pd.DataFrame   # doc + FLAG_COLUMNS
     failed: list[str]     # errors of files that could not be read
+    # (doc, page) → the cells of the page's tables: doc, table_id, row, column, printed, x0, y0, x1, y1; asked for
+    # as each page is drawn, so that a run's cells are never all in memory
+    cells: Callable[[str, int], pd.DataFrame]
 
 
 def _table_record(doc: str, t) -> dict:
     return {"doc": doc, "table_id": t.table_id, "page": t.page, "title": t.title, "date": t.date, **box_fields(t.box)}
 
 
-def from_results(results: list[FileResult], title: str | None = None) -> ReportData:
-    ok = [r for r in results if not r.error]
-    prepared = {(r.path, p.page): p.model_dump_json() for r in ok for p in r.preparations}
+class RunFile(Protocol):
+    """An input of a run as the report reads it (extractor.batch.Entry): its summary and its pages, all in order,
+    or one page (with its turned views) again."""
+    summary: FileSummary
+
+    def __iter__(self) -> Iterator[PageResult]: ...
+
+    def at(self, page: int) -> list[PageResult]: ...
+
+
+def from_run(files: list[RunFile], title: str | None = None) -> ReportData:
+    """A run's report: its pages, tables and flags gone through once (a row each is kept), the cells of a page read
+    again when it is drawn."""
+    ok = {f.summary.path: f for f in files if not f.summary.error}
+    pages, tables, flags = [], [], []
+    for path, f in ok.items():
+        for page in f:
+            if not page.rotation:   # a turned view is drawn on its page
+                pages.append({"doc": path, "path": path, "source": f.summary.source, "page": page.page,
+                              "kind": f.summary.kind, "text": page.text,
+                              "preparation": page.preparation.model_dump_json() if page.preparation else None})
+            tables += [_table_record(path, t) for t in page.tables]
+            flags += [{"doc": path, **flag.model_dump(mode="json")} for flag in page.flags]
+
+    def cells(doc: str, page: int) -> pd.DataFrame:
+        return pd.DataFrame([{"doc": doc, **c} for found in ok[doc].at(page) for t in found.tables
+                             for c in cell_records(t)], columns=CELL_COLUMNS)
     return ReportData(
         title=title or say("report.title_run"),
-        pages=pd.DataFrame([{"doc": r.path, "path": r.path, "source": r.source, **p,
-                             "preparation": prepared.get((r.path, p["page"]))} for r in ok for p in page_records(r)],
-                           columns=PAGE_COLUMNS),
-        tables=pd.DataFrame([_table_record(r.path, t) for r in ok for t in r.tables],
-                            columns=["doc", "table_id", "page", "title", "date"] + BOX),
-        cells=pd.DataFrame([{"doc": r.path, **c} for r in ok for t in r.tables for c in cell_records(t)],
-                           columns=CELL_COLUMNS),
-        flags=flags_by_severity(pd.DataFrame([{"doc": r.path, **f.model_dump(mode="json")} for r in ok
-                                              for f in r.flags], columns=["doc"] + FLAG_COLUMNS)),
-        failed=[r.error for r in results if r.error],
+        pages=pd.DataFrame(pages, columns=PAGE_COLUMNS),
+        tables=pd.DataFrame(tables, columns=["doc", "table_id", "page", "title", "date"] + BOX),
+        flags=flags_by_severity(pd.DataFrame(flags, columns=["doc"] + FLAG_COLUMNS)),
+        failed=[f.summary.error for f in files if f.summary.error],
+        cells=cells,
     )
 
 
 def from_archive(con: duckdb.DuckDBPyConnection, layout: str = "jiaozuo_daily") -> ReportData:
     """Everything stored, with the cross-issue flags of every series."""
     flags = all_flags(con, series_panel(con, layout)).rename(columns={"file_hash": "doc"})
+    cells = con.execute('SELECT file_hash AS doc, table_id, "row", "column", printed, x0, y0, x1, y1 FROM cells').df()
     return ReportData(
         title=say("report.title_archive"),
         pages=con.execute("""SELECT p.file_hash AS doc, f.path, f.source, p.page, p.kind, p.text,
@@ -77,9 +100,9 @@ def from_archive(con: duckdb.DuckDBPyConnection, layout: str = "jiaozuo_daily") 
                              ORDER BY f.source, p.page""").df(),
         tables=con.execute("""SELECT file_hash AS doc, table_id, page, title, strftime(date, '%Y-%m-%d') AS date,
                               x0, y0, x1, y1 FROM tables""").df(),
-        cells=con.execute('SELECT file_hash AS doc, table_id, "row", "column", printed, x0, y0, x1, y1 FROM cells').df(),
         flags=flags[["doc"] + FLAG_COLUMNS],
         failed=[e for (e,) in con.execute("SELECT error FROM files WHERE status = 'failed' ORDER BY path").fetchall()],
+        cells=lambda doc, page: cells[cells["doc"] == doc],   # the page's tables pick theirs (_page_section)
     )
 
 
@@ -347,7 +370,7 @@ def render(data: ReportData, files: Files) -> Iterator[str]:
            + (f'<ul class="failed">{failed}</ul>' if failed else "")
            + _summary(data) + _filter(data.flags) + f'<h2>{say("report.pages")}</h2><ul class="contents">{contents}</ul>')
     for n, page in enumerate(pages.itertuples(), start=1):
-        yield _page_section(f"page{n}", page, on_page(data.tables, page), data.cells[data.cells["doc"] == page.doc],
+        yield _page_section(f"page{n}", page, on_page(data.tables, page), data.cells(page.doc, int(page.page)),
                             on_page(data.flags, page), files)
     yield "</body></html>"
 
