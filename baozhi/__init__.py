@@ -5,8 +5,8 @@
     doc.tables[0].df          # a pandas DataFrame, its columns a MultiIndex of the header paths
     doc.flags                 # the findings, most severe first
 
-The command line (`baozhi extract`) is a thin layer over this: it calls read_document for each file and writes
-what it gives into OUT/."""
+The command line (`baozhi extract`) runs the same pipeline (extractor.pipeline.process_pages) a page at a time and
+writes each page's findings out as it comes, so that a long file is never held whole."""
 from baozhi.api import Document, DocumentPage, ExtractedTable, ExtractError, extract, read_document
 from extractor import __version__
 from extractor.messages import set_language

@@ -1,11 +1,13 @@
 """Peak memory of `baozhi extract` by page count and for a 600-dpi broadsheet scan (issue 13).
 
-    .venv/bin/python bench/memory_bench.py [--pages 7 105 500] [--scan-pages 7] [--no-broadsheet] [--work DIR]
+    .venv/bin/python bench/memory_bench.py [--pages 7 105 500] [--scan-pages 7] [--tiff-pages 7 21] [--no-broadsheet]
+        [--work DIR]
 
 Each run is its own process; its peak resident memory is read from the kernel (wait4's ru_maxrss). Inputs are made
-from the samples: a born-digital PDF with one sample page repeated N times, an image-only PDF of the same page
-rendered at 200 dpi repeated N times, and a 600-dpi broadsheet (two 600-dpi copies of a sample scan side by side
-over one more, about 14000×19800 px). The page-by-page promise holds when the peak does not grow with N.
+from the samples: a born-digital PDF with one sample page repeated N times, an image-only PDF and a multi-page TIFF
+of the same page rendered at 200 dpi repeated N times, and a 600-dpi broadsheet (two 600-dpi copies of a sample
+scan side by side over one more, about 14000×19800 px). The page-by-page promise holds when the peak does not grow
+with N.
 """
 from __future__ import annotations
 
@@ -35,9 +37,10 @@ def repeated_pdf(path: Path, pages: int) -> Path:
     return path
 
 
-def repeated_scan_pdf(path: Path, pages: int) -> Path:
+def repeated_scan(path: Path, pages: int) -> Path:
+    """An image-only PDF or a multi-page TIFF (by path's suffix) of the sample page at 200 dpi."""
     page = pdfium.PdfDocument(str(SAMPLE))[0].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
-    page.save(path, save_all=True, append_images=[page] * (pages - 1), resolution=200.0)
+    page.save(path, save_all=True, append_images=[page] * (pages - 1), resolution=200.0, dpi=(200, 200))
     return path
 
 
@@ -63,14 +66,16 @@ def peak(inputs: Path, out: Path) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="*", default=[7, 105, 500], help="born-digital page counts")
-    parser.add_argument("--scan-pages", type=int, nargs="*", default=[7, 21], help="image-only page counts")
+    parser.add_argument("--scan-pages", type=int, nargs="*", default=[7, 21], help="image-only PDF page counts")
+    parser.add_argument("--tiff-pages", type=int, nargs="*", default=[7, 21], help="multi-page TIFF frame counts")
     parser.add_argument("--no-broadsheet", action="store_true")
     parser.add_argument("--work", type=Path, default=None, help="folder for the inputs and outputs")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="baozhi-memory-"))
     work.mkdir(parents=True, exist_ok=True)
     runs = [(f"born-digital PDF, {n} pages", repeated_pdf(work / f"text_{n}.pdf", n)) for n in args.pages]
-    runs += [(f"image-only PDF, {n} pages", repeated_scan_pdf(work / f"scan_{n}.pdf", n)) for n in args.scan_pages]
+    runs += [(f"image-only PDF, {n} pages", repeated_scan(work / f"scan_{n}.pdf", n)) for n in args.scan_pages]
+    runs += [(f"multi-page TIFF, {n} frames", repeated_scan(work / f"scan_{n}.tif", n)) for n in args.tiff_pages]
     if not args.no_broadsheet:
         runs.append(("600-dpi broadsheet scan, 14032×19844 px", broadsheet(work / "broadsheet_600dpi.png")))
     print(f"{'input':45} {'peak GB':>8} {'seconds':>8} exit")

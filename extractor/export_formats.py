@@ -1,6 +1,7 @@
 """Each table in the formats asked for (`extract --format csv,meta,xlsx,parquet,json`), beside
 tables/<table_id>.csv: `meta` is a sidecar tables/<table_id>.meta.json with what the CSV cannot hold (title, date,
-unit, note, header paths). Written after the batch's outputs are in place (extractor.batch), so only when asked for.
+unit, note, header paths). Written only when asked for, into the batch's staging folder with its other outputs
+(extractor.batch), so that they are moved into place with them.
 
 - xlsx: one sheet; title, date and unit in its first rows, then the table with its multi-level header as merged
   cells (openpyxl) and the row labels down the side.
@@ -9,6 +10,7 @@ unit, note, header paths). Written after the batch's outputs are in place (extra
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -55,9 +57,10 @@ def write_xlsx(path: Path, table: Table, frame: pd.DataFrame) -> None:
     atomic_write(path, write)
 
 
-def write_table_formats(out: Path, tables: list[Table], formats: list[str]) -> None:
+def write_table_formats(out: Path, tables: Iterable[Table], formats: list[str]) -> None:
     """tables/<table_id>.<format> for each format but csv (export.py writes that; meta: the .meta.json sidecar);
-    such files an earlier run into the same folder left for other tables (or formats not asked for now) go."""
+    such files an earlier run into the same folder left for other tables (or formats not asked for now) go.
+    tables is gone through twice (a batch gives them from its journal, a page at a time)."""
     folder = out / "tables"
     suffixes = {"meta": ".meta.json", "xlsx": ".xlsx", "parquet": ".parquet", "json": ".json"}
     wanted = {f"{t.table_id}{suffixes[f]}" for t in tables if t.columns for f in formats if f in suffixes}

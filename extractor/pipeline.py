@@ -1,5 +1,6 @@
-"""The per-file pipeline: read (pieces) → layout (regions) → reassemble (tables) → check (flags).
-One input file is the unit of work; batching lives in the CLI."""
+"""The per-file pipeline, a page at a time: read (pieces) → layout (regions) → reassemble (tables) → check (flags).
+One input file is the unit of work (process_pages gives its pages' findings as they are done, process_file holds
+them together); batching lives in the CLI and extractor.batch."""
 from __future__ import annotations
 
 import os
