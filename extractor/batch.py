@@ -150,8 +150,9 @@ class Batch:
                 with os.fdopen(fd, "wb") as f:
                     for page in pages(summary):
                         f.write(page.model_dump_json().encode() + b"\n")
-                if summary.error:
+                if summary.error:   # none of its pages is written out, so none is listed
                     os.unlink(tmp)
+                    summary.table_ids, summary.flags_by_kind, summary.article_count = [], {}, 0
                     self.entries.append(Entry(summary, None))
                     return summary
                 os.chmod(tmp, 0o644)

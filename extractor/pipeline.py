@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -305,7 +305,8 @@ def process_pages(path: Path, into: FileSummary, layout: str = "jiaozuo_daily", 
     into.seconds["total"] = time.perf_counter() - start
 
 
-def with_findings(done: PageResult, page: Page, hints: LayoutHints, prefix: str, per_page, timer: Timer) -> PageResult:
+def with_findings(done: PageResult, page: Page, hints: LayoutHints, prefix: str,
+                  per_page: Callable[[Page, LayoutHints, str, Timer], list[Table]], timer: Timer) -> PageResult:
     """The page's tables (rows named by the gazetteer), their flags and its articles."""
     tables = per_page(page, hints, prefix, timer)
     for row in (r for t in tables for r in t.rows):

@@ -2,6 +2,7 @@
 the page is read, the batch writes them to its journal and lets them go, and every output is written from the
 journal a page at a time. (How flat memory then is, in bytes, is measured by bench/memory_bench.py.)"""
 import gc
+import json
 import weakref
 
 import pandas as pd
@@ -11,6 +12,7 @@ from conftest import SAMPLES
 from extractor import batch as batch_module
 from extractor import pipeline
 from extractor.batch import Batch
+from extractor.cli import main
 from extractor.export import CELL_COLUMNS, write_csv, write_csv_chunks
 from extractor.pipeline import FileSummary, PageResult, process_file, process_pages
 
@@ -110,3 +112,26 @@ def test_a_csv_written_in_chunks_has_the_bytes_of_the_whole_frame(tmp_path):
     write_csv_chunks(tmp_path / "chunks.csv", CELL_COLUMNS,
                      [pd.DataFrame([r], columns=CELL_COLUMNS) for r in records] + [pd.DataFrame(columns=CELL_COLUMNS)])
     assert (tmp_path / "chunks.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+def test_a_file_failing_part_way_leaves_none_of_its_pages_in_the_outputs(tmp_path, monkeypatch):
+    """Its first pages were journaled as they came; the file failed, so none is written out or listed."""
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text(DUMP, encoding="utf-8")
+    bad.write_text("\f".join([DUMP.replace("沁阳市", "孟州市")] * 3), encoding="utf-8")
+    with_findings = pipeline.with_findings
+
+    def failing(done, page, *args):
+        if page.source == "bad.txt" and page.page == 3:
+            raise RuntimeError("a bug on page 3")
+        return with_findings(done, page, *args)
+    monkeypatch.setattr(pipeline, "with_findings", failing)
+    out = tmp_path / "out"
+    assert main(["extract", str(good), str(bad), "-o", str(out)]) == 1
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    failed = next(i for i in manifest["inputs"] if i["source"] == "bad.txt")
+    assert failed["status"] == "failed" and "a bug on page 3" in failed["error"]
+    assert failed["tables"] == [] and failed["flags"] == failed["articles"] == 0
+    cells = pd.read_csv(out / "cells.csv", encoding="utf-8-sig")
+    assert set(cells["source"]) == {"good.txt"} and "孟州市" not in set(cells["row"])
+    assert {p.stem for p in (out / "tables").iterdir()} == set(manifest["inputs"][0]["tables"])
