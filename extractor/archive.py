@@ -6,7 +6,6 @@ committed and none half. A file whose content (sha256) is already stored is skip
 each file's rows as Parquet instead (write_shard), and load_shards puts them in the archive later."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -15,7 +14,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -25,16 +24,17 @@ from typing import Protocol
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 from pydantic import BaseModel
 
 from extractor.export import FLAG_COLUMNS, cell_records, flags_by_severity, write_csv
 from extractor.hints import load_layout
 from extractor.messages import say
-from extractor.pipeline import FileResult, process_file
-from extractor.read_text import read_text_dump
+from extractor.pipeline import FileSummary, PageResult, process_pages
 from extractor.roles import assign_roles
 from extractor.series import SERIES_COLUMNS, cross_issue_flags, panel, series_key
 from schemas.document import Box
+from schemas.table import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -103,14 +103,16 @@ class ArchiveError(Exception):
 
 @dataclass
 class Ingested:
-    """What a worker hands back for one file: the pipeline's result and the pages to store."""
+    """What a worker hands back for one file: the pipeline's summary and the file's rows for each table of the
+    archive but files (none for a failed file), gathered a page at a time into columns (Arrow), which hold a
+    500-page file in a few megabytes where its pages' tables (with their grids) would take hundreds."""
     file_hash: str | None
-    result: FileResult
-    pages: list[dict]
+    result: FileSummary
+    rows: dict[str, pa.Table]
 
 
 def failed(path: Path, file_hash: str | None, error: str) -> Ingested:
-    return Ingested(file_hash, FileResult(source=path.name, path=str(path), error=error), [])
+    return Ingested(file_hash, FileSummary(source=path.name, path=str(path), error=error), {})
 
 
 def content_hash(path: Path) -> str | None:
@@ -118,15 +120,21 @@ def content_hash(path: Path) -> str | None:
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
-        return None  # process_file will name the problem
+        return None  # process_pages will name the problem
 
 
-def page_records(result: FileResult) -> list[dict]:
-    if result.error:
-        return []
-    if result.kind == "text":  # the dump's text is kept so that a report can show it without the file
-        return [{"page": p.page, "kind": "text", "text": "\n".join(p.lines)} for p in read_text_dump(Path(result.path))]
-    return [{"page": n, "kind": result.kind, "text": None} for n in range(1, result.pages + 1)]
+def ingested(file_hash: str | None, summary: FileSummary, pages: Iterable[PageResult]) -> Ingested:
+    """The rows of the file's pages (process_pages into summary), each page's put into an in-memory archive as it
+    comes and let go."""
+    with connect(":memory:") as mem:
+        for page in pages:
+            for table, frame in page_frames(file_hash, page).items():
+                _insert(mem, table, frame)
+        if summary.error:
+            return Ingested(file_hash, summary, {})
+        mem.execute("UPDATE pages SET kind = ?", [summary.kind])   # a PDF of scanned pages is known at its end
+        return Ingested(file_hash, summary, {table: mem.sql(f"SELECT * FROM {table}").to_arrow_table()
+                                             for table in TABLES[1:]})
 
 
 def worker_init(parent: int) -> None:
@@ -145,9 +153,9 @@ def worker_init(parent: int) -> None:
 
 
 def ingest_one(path: Path, file_hash: str | None, layout: str) -> Ingested:
-    """The worker: process_file, plus the page records."""
-    result = process_file(path, layout)
-    return Ingested(file_hash, result, page_records(result))
+    """The worker: the file's pages through the pipeline, into rows."""
+    summary = FileSummary(source=path.name, path=str(path))
+    return ingested(file_hash, summary, process_pages(path, summary, layout))
 
 
 def problem(db: Path | str, exc: duckdb.Error) -> str:
@@ -208,20 +216,33 @@ def model_frame(file_hash: str, models: list[BaseModel]) -> pd.DataFrame:
                          for m in models])
 
 
-def table_frames(file_hash: str, result: FileResult) -> tuple[pd.DataFrame, pd.DataFrame]:
-    tables, cells = [], []
-    for t in result.tables:
-        tables.append({**t.model_dump(include=set(TABLE_FIELDS)), **box_fields(t.box), "file_hash": file_hash,
-                       "n_rows": len(t.rows), "n_columns": len(t.columns)})
+def table_frames(file_hash: str | None, tables: list[Table]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table_rows, cells = [], []
+    for t in tables:
+        table_rows.append({**t.model_dump(include=set(TABLE_FIELDS)), **box_fields(t.box), "file_hash": file_hash,
+                           "n_rows": len(t.rows), "n_columns": len(t.columns)})
         roles = {r.name: r.role for r in assign_roles(t)}
         totals = {r.label for r in t.rows if r.is_total}
         for seq, rec in enumerate(cell_records(t)):
             cells.append({**rec, "file_hash": file_hash, "seq": seq, "role": roles[rec["column"]],
                           "is_total": rec["row"] in totals})
-    table_frame = pd.DataFrame(tables)
+    table_frame = pd.DataFrame(table_rows)
     if not table_frame.empty:  # a misprinted date (2022.13.5) is stored as NULL; date_printed keeps the print
         table_frame["date"] = pd.to_datetime(table_frame["date"], format="%Y-%m-%d", errors="coerce").dt.date
     return table_frame, pd.DataFrame(cells).drop(columns=["table_title", "table_date"], errors="ignore")
+
+
+def page_frames(file_hash: str | None, page: PageResult) -> dict[str, pd.DataFrame]:
+    """A page's rows for each table of the archive but files (a turned view adds no page row: its page has one);
+    the page's kind is the file's, set once the file is done."""
+    tables, cells = table_frames(file_hash, page.tables)
+    frames = {"pages": pd.DataFrame([] if page.rotation else [{"file_hash": file_hash, "page": page.page,
+                                                               "kind": None, "text": page.text}]),
+              "tables": tables, "cells": cells,
+              "flags": pd.DataFrame([{**f.model_dump(mode="json"), "file_hash": file_hash} for f in page.flags])}
+    for part in ("articles", "captions", "furniture"):  # the fields of ArticlesOfPage, one table each
+        frames[part] = model_frame(file_hash, getattr(page.articles, part))
+    return frames
 
 
 def store(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str) -> None:
@@ -235,14 +256,11 @@ def store(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str) -> None:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [h, r.path, r.source, r.kind or None, layout, "failed" if r.error else "ok", r.error, r.warnings,
                      r.pages, r.seconds.get("total")])
-        if not r.error:
-            tables, cells = table_frames(h, r)
-            _insert(con, "pages", pd.DataFrame([{**p, "file_hash": h} for p in item.pages]))
-            _insert(con, "tables", tables)
-            _insert(con, "cells", cells)
-            _insert(con, "flags", pd.DataFrame([{**f.model_dump(mode="json"), "file_hash": h} for f in r.flags]))
-            for part in ("articles", "captions", "furniture"):  # the fields of ArticlesOfPage, one table each
-                _insert(con, part, model_frame(h, [m for page in r.articles for m in getattr(page, part)]))
+        for table, rows in item.rows.items():
+            if rows.num_rows:
+                con.register("rows", rows)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows")
+                con.unregister("rows")
         con.commit()
     except BaseException:
         con.rollback()
@@ -376,7 +394,7 @@ def store_or_fail(con: duckdb.DuckDBPyConnection, item: Ingested, layout: str, d
 
 
 def ingest(con: duckdb.DuckDBPyConnection, todo: list[tuple[Path, str | None]], runner: Runner,
-           layout: str = "jiaozuo_daily", db: Path | str = "archive") -> Iterator[FileResult]:
+           layout: str = "jiaozuo_daily", db: Path | str = "archive") -> Iterator[FileSummary]:
     """Processes the files on the runner's workers and stores each as it finishes; yields its result once
     committed."""
     for item in runner.results(partial(ingest_one, layout=layout), todo):
@@ -393,8 +411,7 @@ def shard_one(path: Path, file_hash: str | None, layout: str, shards: Path) -> I
     result without its tables, which the client then need not receive."""
     item = ingest_one(path, file_hash, layout)
     write_shard(shards, item, layout)
-    r = item.result
-    return Ingested(file_hash, dataclasses.replace(r, tables=[], flags=[], articles=[]), [])
+    return Ingested(file_hash, item.result, {})
 
 
 def write_shard(shards: Path, item: Ingested, layout: str) -> Path:
@@ -424,7 +441,7 @@ def shard_hashes(shards: Path) -> set[str]:
 
 
 def shard_ingest(todo: list[tuple[Path, str | None]], runner: Runner, shards: Path,
-                 layout: str = "jiaozuo_daily") -> Iterator[FileResult]:
+                 layout: str = "jiaozuo_daily") -> Iterator[FileSummary]:
     """Like ingest, but the workers write shards and the client only counts."""
     shards.mkdir(parents=True, exist_ok=True)
     for item in runner.results(partial(shard_one, layout=layout, shards=shards.absolute()), todo):

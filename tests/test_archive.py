@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, SHARED, content
 from extractor import archive
 from extractor.cli import main
-from extractor.pipeline import FileResult
+from extractor.pipeline import FileSummary, PageResult
 from extractor.series import series_key
 from schemas.table import Cell, Column, Row, Table
 
@@ -86,8 +86,8 @@ def issue(name: str, title: str, date: str, rows: list[tuple[str, str, str, str]
     table = Table(source=f"{name}.txt", page=1, table_id=f"{name}-t1", title=title, date=date,
                   columns=[Column(path=["户数"]), Column(path=["已安装数"]), Column(path=["安装率"])],
                   rows=[Row(label=label, cells=[Cell(printed=v) for v in values]) for label, *values in rows])
-    result = FileResult(source=f"{name}.txt", path=f"/archive/{name}.txt", kind="text", pages=1, tables=[table])
-    return archive.Ingested(f"hash-{name}", result, [{"page": 1, "kind": "text", "text": ""}])
+    summary = FileSummary(source=f"{name}.txt", path=f"/archive/{name}.txt", kind="text", pages=1)
+    return archive.ingested(f"hash-{name}", summary, [PageResult(page=1, tables=[table], text="")])
 
 
 def test_cross_issue_flags():

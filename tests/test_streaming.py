@@ -9,6 +9,7 @@ import pandas as pd
 import pypdfium2 as pdfium
 
 from conftest import SAMPLES
+from extractor import archive
 from extractor import batch as batch_module
 from extractor import pipeline
 from extractor.batch import Batch
@@ -60,6 +61,18 @@ class Tracked(PageResult):
 SEEN: list = []
 
 
+def let_go(pages, given: list[weakref.ref]):
+    """pages as Tracked, each checking that every page given before the last one (still its taker's loop variable)
+    is gone: taken, written out and let go."""
+    for page in pages:
+        gc.collect()
+        assert [r for r in given[:-1] if r() is not None] == []
+        tracked = Tracked(**dict(page))
+        given.append(weakref.ref(tracked))
+        yield tracked
+        del tracked
+
+
 def test_the_batch_holds_one_page_at_a_time(tmp_path, monkeypatch):
     dump = tmp_path / "five.txt"
     dump.write_text("\f".join([DUMP] * 5), encoding="utf-8")
@@ -67,17 +80,7 @@ def test_the_batch_holds_one_page_at_a_time(tmp_path, monkeypatch):
     batch = Batch(out, {})
     batch.prepare()
     given: list[weakref.ref] = []
-
-    def pages(into):
-        for page in process_pages(dump, into):
-            gc.collect()
-            # every page but the last one given (still the batch's loop variable) written and let go
-            assert [r for r in given[:-1] if r() is not None] == []
-            tracked = Tracked(**dict(page))
-            given.append(weakref.ref(tracked))
-            yield tracked
-            del tracked
-    summary = batch.read(dump, "five", pages)
+    summary = batch.read(dump, "five", lambda into: let_go(process_pages(dump, into), given))
     assert summary.pages == 5 and len(given) == 5
     assert len((out / ".partial" / f"{batch.key(dump, 'five')}.pages.jsonl").read_text().splitlines()) == 5
 
@@ -135,3 +138,18 @@ def test_a_file_failing_part_way_leaves_none_of_its_pages_in_the_outputs(tmp_pat
     cells = pd.read_csv(out / "cells.csv", encoding="utf-8-sig")
     assert set(cells["source"]) == {"good.txt"} and "孟州市" not in set(cells["row"])
     assert {p.stem for p in (out / "tables").iterdir()} == set(manifest["inputs"][0]["tables"])
+
+
+def test_ingest_keeps_rows_of_a_file_not_its_pages(tmp_path):
+    """The archive's worker puts each page's rows into columns as it comes and lets the page go."""
+    dump = tmp_path / "five.txt"
+    dump.write_text("\f".join([DUMP] * 5), encoding="utf-8")
+    summary = FileSummary(source=dump.name, path=str(dump))
+    given: list[weakref.ref] = []
+    item = archive.ingested("hash", summary, let_go(process_pages(dump, summary), given))
+    assert len(given) == 5 and summary.pages == 5
+    assert item.rows["pages"].num_rows == 5 and item.rows["cells"].num_rows == 5 * 8
+    assert set(item.rows["pages"].column("kind").to_pylist()) == {"text"}
+    con = archive.connect(":memory:")
+    archive.store(con, item, "jiaozuo_daily")
+    assert con.execute("SELECT count(*) FROM cells WHERE file_hash = 'hash'").fetchone()[0] == 5 * 8
