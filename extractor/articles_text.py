@@ -64,7 +64,7 @@ def table_lines(lines: list[str], hints: LayoutHints) -> set[int]:
             if not t:
                 j += 1
                 continue
-            note = any(t.startswith(p) for p in hints.note_prefixes)
+            note = hints.is_note(t)
             if "\t" in lines[j] or is_value(t) or hints.match_date(t) and len(squeeze(t)) <= 14 \
                     or hints.unit_pattern.search(t) and len(squeeze(t)) <= MAX_TABLE_WORD:
                 end = j

@@ -112,7 +112,7 @@ def _line_kind(line: str, hints: LayoutHints) -> str:
         return "title"
     if _standalone_date(s, hints):
         return "date"
-    if any(s.startswith(prefix) for prefix in hints.note_prefixes):
+    if hints.is_note(s):
         return "note"
     if hints.unit_pattern.search(s) and len(squeeze(s)) <= _MAX_WORD_LENGTH:
         return "unit"
@@ -143,15 +143,12 @@ def _furniture(items: list[_Item], hints: LayoutHints) -> _Furniture:
         if item.kind == "title" and f.title is None:
             f.title = (item.text.replace(date[0], "") if date else item.text).strip()
         elif item.kind == "note" and f.note is None:
-            f.note = _note_text(item.text, hints)
+            f.note = hints.note_body(item.text)
         elif item.kind == "unit" and f.unit is None:
             f.unit = hints.unit_pattern.search(item.text)["unit"]
     return f
 
 
-def _note_text(text: str, hints: LayoutHints) -> str:
-    prefix = next(p for p in hints.note_prefixes if text.startswith(p))
-    return text[len(prefix):].lstrip("：:").strip()
 
 
 def _fill_missing_dates(found: list[tuple[int, Table]], items: list[_Item], hints: LayoutHints) -> None:

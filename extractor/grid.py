@@ -317,6 +317,14 @@ def header_spans(pieces: list[Piece], cols: list[Line], h_rulings: list[Line], l
     # every word first in the column it overlaps most: a word crossing a gutter heads nothing by that alone
     for p in pieces_open:
         p.col, p.col_span = home(p), 1
+    # words of one line in one column are one cell (a word printed letter-spaced, 居　民, is cut at its blanks)
+    for p, q in zip(sorted(pieces_open, key=lambda p: (p.row, p.box.x0)),
+                    sorted(pieces_open, key=lambda p: (p.row, p.box.x0))[1:]):
+        if q.row == p.row and q.col == p.col:
+            q.words[:0] = p.words
+            p.words = []
+    pieces[:] = [p for p in pieces if p.words]
+    pieces_open = [p for p in pieces if p.open]
     groups = []
     for p in pieces_open:
         free = free_for(p)
@@ -641,13 +649,18 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     header_rows = len(head)
 
     from_image = any(r.found_in_image for r in rulings)
-    body_cells, row_bands = body_pieces(body, cols, h_rulings, header_rows, gap, from_image, settings)
-    cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.value) for p in body_cells]
-    n_rows = header_rows + len(row_bands)
-    labels = label_columns(cells, header_rows, n_rows, n_cols, settings)
-
-    pieces = header_cells(head, cols, h_rulings, v_rulings, size, labels, settings)
-    stretch_header(pieces, header_rows)
+    while True:
+        body_cells, row_bands = body_pieces(body, cols, h_rulings, header_rows, gap, from_image, settings)
+        cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.value) for p in body_cells]
+        n_rows = header_rows + len(row_bands)
+        labels = label_columns(cells, header_rows, n_rows, n_cols, settings)
+        pieces = header_cells(head, cols, h_rulings, v_rulings, size, labels, settings)
+        stretch_header(pieces, header_rows)
+        inside = spanned_gutters(pieces, cols)
+        if not inside:
+            break
+        cols = [ln for i, ln in enumerate(cols) if i not in inside]
+        n_cols = len(cols) - 1
     cells = [cell_from(p.words, p.row, p.col, p.row_span, p.col_span, CellKind.header) for p in pieces] + cells
     paths = [path_of(cells, header_rows, c) for c in range(n_cols)]
     # with no header, panels repeat the kinds of their columns (日期 | 时间 | text … 日期 | 时间 | text)
@@ -661,6 +674,23 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     return Grid(n_rows=n_rows, n_cols=n_cols, header_rows=header_rows, caption=text_of(caption) if caption else None,
                 col_lines=[GridLine(position=ln.position, source=ln.source) for ln in cols],
                 row_lines=row_lines, cells=cells, panels=panels)
+
+
+def spanned_gutters(pieces: list[Piece], cols: list[Line]) -> set[int]:
+    """Gutters inside one header cell: white space the body's words leave between the characters of one entry
+    (7月 | 6日 under 日期, in a ruled cell no ruling parts) is no column where a header cell with no header under
+    it spans it, and its words do not stand on both sides of it (two words either side may be two headers whose
+    ruling the scan lost)."""
+    inside = set()
+    for p in pieces:
+        if p.col_span < 2 or any(q.row >= p.row + p.row_span and q.col < p.end_col and q.end_col > p.col for q in pieces):
+            continue  # a group word heads the columns under it
+        for i in range(p.col + 1, p.end_col):
+            x = cols[i].position
+            if cols[i].source == LineSource.whitespace and not (any(w.box.x1 <= x for w in p.words)
+                                                                and any(w.box.x0 >= x for w in p.words)):
+                inside.add(i)
+    return inside
 
 
 def merge_row_pieces(pieces: list[Piece]) -> list[Piece]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from extractor.characters import with_traditional
+from extractor.characters import is_simplified, with_traditional
 from schemas.grid import GridSettings
 
 
@@ -54,6 +54,7 @@ class LayoutHints:
     prose_share: float = 0.5     # a table whose cells are at least this share running text is an article's prose
     gazetteer: dict[str, tuple[str, ...]] = field(default_factory=dict)
     grid: GridSettings = GridSettings()
+    vocabulary: tuple[str, ...] = ()  # words the tables print: what an unsure OCR reading is set right by
 
     def canonical_place(self, label: str) -> str | None:
         """The gazetteer name of a printed row label, or None when it is not a known place."""
@@ -84,9 +85,23 @@ class LayoutHints:
             text = pattern.sub("", text)
         return text
 
+    def is_note(self, text: str) -> bool:
+        """Whether a line starts a note (备注：…, 注：…, 说明…). The bare word, no colon and nothing after it, is the
+        head of a 备注 column, not a note."""
+        s = squeeze(text)
+        return any(s.startswith(p) and s != p for p in self.note_prefixes)
+
+    def note_body(self, text: str) -> str:
+        """A note's text without its prefix and colon (备 注：完成率=… gives 完成率=…)."""
+        for prefix in self.note_prefixes:
+            found = re.match(r"\s*" + r"\s*".join(map(re.escape, prefix)), text)
+            if found:
+                return text[found.end():].lstrip("：: \t").strip()
+        return text.strip()
+
     def is_title(self, text: str) -> bool:
         s = squeeze(text)
-        if not s or len(s) > 60 or any(s.startswith(p) for p in self.note_prefixes):
+        if not s or len(s) > 60 or self.is_note(s):
             return False
         date = self.match_date(s)
         if date:
@@ -139,7 +154,22 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
         # traditional forms as aliases: 溫縣 is 温县 (the canonical name stays as the layout spells it)
         gazetteer={k: tuple(a for a in with_traditional([k, *v]) if a != k) for k, v in data.get("gazetteer", {}).items()},
         grid=GridSettings(**data.get("grid", {})),
+        vocabulary=table_vocabulary(data),
     )
+
+
+def table_vocabulary(data: dict) -> tuple[str, ...]:
+    """The words a layout's tables print: its [table] vocabulary, label headers, total labels, title endings and
+    places, and every header word of schemas/roles.toml, as simplified characters; longest first, spaces removed."""
+    table = data["table"]
+    words = [*table.get("vocabulary", []), *table["label_headers"], *table["total_labels"], *table["title_suffixes"],
+             *(n for name, aliases in data.get("gazetteer", {}).items() for n in (name, *aliases))]
+    for entry in load_roles().values():
+        if isinstance(entry, dict):
+            words += [w for key in ("words", "subtotal") for w in entry.get(key, []) if isinstance(w, str)]
+        for group in entry.get("groups", []) if isinstance(entry, dict) else []:
+            words += group
+    return tuple(sorted({squeeze(w) for w in words if is_simplified(w)}, key=lambda w: (-len(w), w)))
 
 
 @lru_cache(maxsize=None)

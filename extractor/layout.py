@@ -154,7 +154,7 @@ def stacked_apart(stack: Box, page: Page, all_phrases: list[Phrase], hints: Layo
                  <= r.box.ymid <= stack.bottom + snap and r.box.x0 <= stack.x0 + snap and r.box.x1 >= stack.x1 - snap})
     cuts = [(a, b) for a, b in zip(ys, ys[1:]) if any(
         a < p.box.ymid < b and p.box.x0 < stack.x1 and p.box.x1 > stack.x0
-        and (hints.is_title(p.text) or any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes))
+        and (hints.is_title(p.text) or hints.is_note(p.text))
         for p in all_phrases)]
     if not cuts:
         return [stack]
@@ -387,7 +387,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     # the table ends at its note (备注/说明 under the last row): nothing below it is the table's
     notes = [p.box.top for p in all_phrases if rows and p.box.top > min(w.box.top for w in rows[0])
              and p.box.x0 < max(w.box.x1 for r in rows for w in r) and p.box.x1 > min(w.box.x0 for r in rows for w in r)
-             and any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes)]
+             and hints.is_note(p.text)]
     if notes:
         band = [w for w in band if w.box.top < min(notes)]
         rows = body_rows(title, [w for w in band if not is_prose(w)], [w for w in band if is_prose(w)])
@@ -447,7 +447,7 @@ def find_note(all_phrases: list[Phrase], box: Box, size: float, hints: LayoutHin
     """The 备注 under a table and the lines it wraps onto."""
     below = sorted((p for p in all_phrases if box.bottom - 1 <= p.box.top <= box.bottom + 6 * size
                     and p.box.x0 < box.x1 and p.box.x1 > box.x0), key=lambda p: p.box.top)
-    start = next((p for p in below if any(squeeze(p.text).startswith(pre) for pre in hints.note_prefixes)), None)
+    start = next((p for p in below if hints.is_note(p.text)), None)
     if start is None:
         return None, []
     lines = [start]
@@ -456,9 +456,4 @@ def find_note(all_phrases: list[Phrase], box: Box, size: float, hints: LayoutHin
         if p.box.top > last.bottom - 1 and p.box.top - last.bottom < 0.8 * last.height \
                 and abs(p.box.x0 - start.box.x0) < 3 * size and p.box.x1 <= box.x1 + 3 * size and not hints.is_title(p.text):
             lines.append(p)
-    text = "".join(squeeze(p.text) for p in lines)
-    for pre in hints.note_prefixes:
-        if text.startswith(pre):
-            text = text[len(pre):].lstrip("：:")
-            break
-    return text, [w for p in lines for w in p.words]
+    return hints.note_body("".join(squeeze(p.text) for p in lines)), [w for p in lines for w in p.words]

@@ -18,6 +18,7 @@ from extractor.errors import InputError
 from extractor.hints import LayoutHints, load_layout
 from extractor.layout import find_tables
 from extractor.messages import say
+from extractor.ocr_lexicon import with_known_words
 from extractor.ocr_review import review_flags
 from extractor.read_pdf import each_pdf_page
 from extractor.reassemble import tables_of_region
@@ -308,6 +309,7 @@ def process_pages(path: Path, into: FileSummary, layout: str = "jiaozuo_daily", 
 def with_findings(done: PageResult, page: Page, hints: LayoutHints, prefix: str,
                   per_page: Callable[[Page, LayoutHints, str, Timer], list[Table]], timer: Timer) -> PageResult:
     """The page's tables (rows named by the gazetteer), their flags and its articles."""
+    page = with_known_words(page, hints)
     tables = per_page(page, hints, prefix, timer)
     for row in (r for t in tables for r in t.rows):
         row.place = hints.canonical_place(row.label)

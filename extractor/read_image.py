@@ -31,6 +31,8 @@ H_PIECE_PT = 20.0          # a shorter run continuing a ruling is part of it (a 
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
 PROSE_RUN = 4              # lines of solid text in a stack that make an article paragraph (a table note is shorter)
+RAGGED_EM = 1.5            # line ends spread wider than this (in line heights) are not a justified paragraph...
+LABEL_REACH_EM = 8.0       # ...and with a cell this near on their lines, they are row labels
 CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characters of running text: cells
 GAP_EM = 0.4               # a blank this wide (in line heights) inside one OCR line separates two cells...
 MIN_GAP_PT = 2.0           # ...and never less than this, so digits of one number stay together
@@ -268,10 +270,21 @@ def prose_lines(rects: list[Rect]) -> list[bool]:
     prose = [False] * len(rects)
     for members in stacks.values():
         rows = {round(rects[i][1] / max(rects[i][3] - rects[i][1], 1)) for i in members}
-        if len(rows) >= PROSE_RUN and not under_cells([rects[i] for i in members], [r for r, l in zip(rects, long) if not l]):
+        stack, cells = [rects[i] for i in members], [r for r, l in zip(rects, long) if not l]
+        if len(rows) >= PROSE_RUN and not under_cells(stack, cells) and not row_labels(stack, cells):
             for i in members:
                 prose[i] = True
     return prose
+
+
+def row_labels(stack: list[Rect], cells: list[Rect]) -> bool:
+    """The stack is a table's column of long row labels (沁阳市安泰液化气有限公司): its lines end ragged, as
+    justified article lines do not, and most have a cell right beside them on their line."""
+    h = float(np.median([r[3] - r[1] for r in stack]))
+    ends = [r[2] for r in stack]
+    beside = sum(any(0 <= c[0] - r[2] < LABEL_REACH_EM * h and min(c[3], r[3]) - max(c[1], r[1]) > 0.5 * h
+                     for c in cells) for r in stack)
+    return max(ends) - min(ends) > RAGGED_EM * h and beside > len(stack) / 2
 
 
 def under_cells(stack: list[Rect], cells: list[Rect]) -> bool:

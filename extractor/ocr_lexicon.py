@@ -1,0 +1,72 @@
+"""OCR'd words set right by what the tables are known to print. The recogniser misreads a character of a header
+word or label now and then (隐惠 for 隐患, 贵任单位 for 责任单位, 安装率（x） for 安装率（%）), and one such
+character loses every column under the header. Where a character it was unsure of is all that parts a word from
+one of the layout's own words (header words of schemas/roles.toml, the layout's vocabulary, label headers, total
+labels, places), the word is read as that one; rewrites of schemas/ocr.toml put right what is never printed.
+Words of a text layer, and characters the recogniser was sure of, are never changed."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractor.characters import is_simplified, traditional_form
+from extractor.hints import LayoutHints
+from extractor.ocr import ocr_settings
+from schemas.document import Page, Word
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=None)
+def rewrites() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(r["pattern"]), r["replace"]) for r in ocr_settings().get("rewrites", []))
+
+
+def correction(text: str, confidences: list[float], vocabulary: tuple[str, ...], min_length: int,
+               threshold: float) -> str:
+    """text with each unsure CJK character that is the only difference from a vocabulary word (of min_length
+    characters or more) over the stretch it stands in replaced by that word's character; where two words would
+    put different characters there, it is left as read."""
+    readings: dict[int, set[str]] = {}
+    if not any(c < threshold and CJK.match(ch) for ch, c in zip(text, confidences)):
+        return text
+    printed: set[int] = set()  # characters that already spell a vocabulary word stay as they are
+    for word in vocabulary:
+        n = len(word)
+        if n < min_length or n > len(text):
+            continue
+        for start in range(len(text) - n + 1):
+            piece = text[start:start + n]
+            differ = [i for i in range(n) if piece[i] != word[i]]
+            if not differ:
+                printed.update(range(start, start + n))
+            elif len(differ) == 1:
+                at = start + differ[0]
+                if confidences[at] < threshold and CJK.match(text[at]) and CJK.match(word[differ[0]]):
+                    readings.setdefault(at, set()).add(word[differ[0]])
+    chars = list(text)
+    for at, options in readings.items():
+        if len(options) == 1 and at not in printed:
+            chars[at] = options.pop()
+    return "".join(chars)
+
+
+def known_word(word: Word, vocabulary: tuple[str, ...], settings: dict) -> Word:
+    confidences = word.char_confidences
+    if not confidences or len(confidences) != len(word.text):
+        return word
+    text = correction(word.text, confidences, vocabulary, settings["min_length"], settings["threshold"])
+    for pattern, replace in rewrites():
+        text = pattern.sub(replace, text)
+    return word if text == word.text else word.model_copy(update={"text": text})
+
+
+def with_known_words(page: Page, hints: LayoutHints) -> Page:
+    """The page with its OCR'd words (the words that carry per-character confidences) set right."""
+    if not any(w.char_confidences for w in page.words):
+        return page
+    settings = {"threshold": ocr_settings()["confidence_threshold"], **ocr_settings()["lexicon"]}
+    vocabulary = hints.vocabulary
+    if not is_simplified("".join(w.text for w in page.words)):
+        vocabulary = tuple(traditional_form(w) for w in vocabulary)
+    return page.model_copy(update={"words": [known_word(w, vocabulary, settings) for w in page.words]})
