@@ -2,7 +2,7 @@
 rule-less tables, spans, wrapped cells, panels, footers, row-spanning labels, captions and bands."""
 from extractor.check import check_table
 from extractor.grid import build_grid, grid_of_rows
-from extractor.hints import load_layout
+from extractor.hints import load_layout, squeeze
 from extractor.reassemble import reassemble, tables_of_region
 from schemas.document import Box, Region, Ruling, Word
 from schemas.flags import FlagKind
@@ -274,3 +274,47 @@ def test_a_serial_number_printed_against_its_label_is_parted_from_it():
     table = reassemble(Region(words=words, title="测试统计表"), "t.pdf", 1, "t", HINTS)
     assert [r.label for r in table.rows] == [r[0] for r in ROWS]
     assert [c.printed for c in table.rows[2].cells] == ["3", "71840", "19860", "27.6%", "3"]
+
+
+def test_a_letter_spaced_sub_group_word_heads_its_group_all_the_same():
+    # 居　民 printed letter-spaced over the middle of its three columns is cut at its blank into 居 | 民: still one
+    # word, and it heads its three columns as 非居民 heads its three
+    leaves = ["户数", "已安装数", "安装率"]
+    mid = [60 + 40 * k for k in range(7)]
+    words = [centred("县市区", mid[0], 108), centred("较大隐患", (mid[1] + mid[6]) / 2, 92)]
+    words += [centred(leaves[k % 3], mid[1 + k], 124) for k in range(6)]
+    words += [word("居", mid[2] - 9, 108), word("民", mid[2] + 4, 108), centred("非居民", mid[5], 108)]
+    for r, label in enumerate(("沁阳市", "孟州市", "温县")):
+        words += [word(label, 40, 144 + 16 * r)] + [centred(str(10 + k + r), mid[1 + k], 144 + 16 * r) for k in range(6)]
+    table = reassemble(Region(words=words, title="测试排名表"), "t.pdf", 1, "t", HINTS)
+    assert [[squeeze(w) for w in p] for p in paths(table)] == \
+        [["较大隐患", g, leaves[k % 3]] for k, g in enumerate(["居民"] * 3 + ["非居民"] * 3)]
+
+
+def test_a_gutter_inside_a_ruled_label_cell_is_no_column():
+    # 7月 | 6日: the blank between month and day runs down every row, but the ruled header cell 日期 spans it
+    words = [centred("日期", 60, 104), centred("时间", 140, 104), centred("地点", 220, 104)]
+    for r, (day, time, place) in enumerate((("6日", "8:30", "人民公园"), ("7日", "9:00", "市民广场"),
+                                             ("8日", "10:00", "龙源湖公园"))):
+        words += [word("7月", 38, 124 + 16 * r), word(day, 62, 124 + 16 * r), centred(time, 140, 124 + 16 * r),
+                  centred(place, 220, 124 + 16 * r)]
+    rules = [v(x, 100, 172) for x in (30, 100, 180, 265)] + [h(30, 265, y) for y in (100, 118, 172)]
+    table = reassemble(Region(words=words, rulings=rules, title="活动日程安排"), "t.pdf", 1, "t", HINTS)
+    assert table.label_header == "日期"
+    assert [r.label.replace(" ", "") for r in table.rows] == ["7月6日", "7月7日", "7月8日"]
+    assert paths(table) == [["时间"], ["地点"]]
+
+
+def test_a_remark_column_head_between_three_line_rules_is_no_note():
+    # 备注 heads a column; only 备注：… (or 备注 with text after it) starts a note
+    assert not HINTS.is_note("备注") and HINTS.is_note("备注：整改率=整改数/应整改数") and HINTS.is_note("注：单位为户")
+    assert HINTS.note_body("备 注：完成率=完成数/任务数") == "完成率=完成数/任务数"
+    words = table_words() + [centred("备注", 350, 112)] + [centred("已完成", 350, 140)]
+    rules = [h(EDGES[0], 380, y) for y in (100, 135, 190)] + [h(EDGES[1], EDGES[4], 114)]
+    from extractor.layout import find_tables
+    from schemas.document import Page
+    page = Page(source="t.pdf", page=1, kind="pdf", width=600, height=800, words=words, rulings=rules)
+    [region] = find_tables(page, HINTS)
+    assert min(w.box.top for w in region.words) < 110 and region.note is None
+    table = reassemble(region, "t.pdf", 1, "t", HINTS)
+    assert paths(table)[-1] == ["备注"] and table.rows[0].cells[-1].printed == "已完成"
