@@ -358,7 +358,10 @@ def label_edge(rows: list[list[Word]], band: list[Word], x0: float, size: float,
     next word counts when it is no further from the row's edge than `reach` (the table's column pitch or a few
     characters); when no row has one that near, a column further out counts if it stands on at least `share` of
     the rows with one shared edge (left-aligned labels before right-aligned figures in wide columns). A column
-    holding sentence punctuation is an article beside the table, and ends the search."""
+    holding sentence punctuation anywhere down the table's rows (in the lines its words stand in: OCR parts a line
+    at its commas, and the lines of an article beside the table need not fall in the table's rows) is an article
+    beside the table, and ends the search."""
+    line_of = {id(w): ph.text for ph in phrases(band) for w in ph.words}
     edges = [x0] * len(rows)
     bands = row_bands(rows)
     while True:
@@ -373,7 +376,12 @@ def label_edge(rows: list[list[Word]], band: list[Word], x0: float, size: float,
                                                   [w.box.xmid for w in nearest.values()],
                                                   [w.box.x1 for w in nearest.values()])):
             column = nearest
-        if not column or any(in_sentence(w.text) for w in column.values()):
+        if not column:
+            return min(edges)
+        a, b = min(w.box.x0 for w in column.values()), max(w.box.x1 for w in column.values())
+        stack = [w for w in band if w.box.x0 < b and w.box.x1 > a and w.box.x1 <= max(edges) + 1
+                 and bands[0][0] <= w.box.ymid < bands[-1][1]]
+        if any(in_sentence(line_of[id(w)]) for w in stack):
             return min(edges)
         for i, w in column.items():
             edges[i] = min(edges[i], w.box.x0)
@@ -408,8 +416,10 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     body_bottom = max([body_bottom] + [w.box.bottom for w in tail])
     # the table's own rules: those over its stretch of the page, not a rule across the page or its columns
     margin = max(4 * size, 0.25 * (x1 - x0))
+    # (a vertical rule running on far above the title or below the body parts page columns, or is a photo's edge)
     rulings = [r for r in page.rulings if r.box.bottom >= title.box.bottom - 1 and r.box.top <= body_bottom + 2
-               and r.box.x0 >= x0 - margin and r.box.x1 <= x1 + margin]
+               and r.box.x0 >= x0 - margin and r.box.x1 <= x1 + margin
+               and r.box.top >= title.box.top - margin and r.box.bottom <= body_bottom + margin]
     if rulings:
         x0 = min(x0, min(r.box.x0 for r in rulings))
         x1 = max(x1, max(r.box.x1 for r in rulings))

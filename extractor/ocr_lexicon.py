@@ -12,7 +12,8 @@ from functools import lru_cache
 from extractor.characters import is_simplified, traditional_form
 from extractor.hints import LayoutHints
 from extractor.ocr import ocr_settings
-from schemas.document import Page, Word
+from schemas.document import Page
+from schemas.grid import CellKind, Grid
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -51,22 +52,49 @@ def correction(text: str, confidences: list[float], vocabulary: tuple[str, ...],
     return "".join(chars)
 
 
-def known_word(word: Word, vocabulary: tuple[str, ...], settings: dict) -> Word:
-    confidences = word.char_confidences
-    if not confidences or len(confidences) != len(word.text):
-        return word
-    text = correction(word.text, confidences, vocabulary, settings["min_length"], settings["threshold"])
+def known_text(text: str, confidences: list[float] | None, vocabulary: tuple[str, ...], settings: dict) -> str:
+    """text set right, spaces kept where they stand; confidences are its characters' without the spaces."""
+    chars = [ch for ch in text if not ch.isspace()]
+    if not confidences or len(confidences) != len(chars):
+        return text
+    fixed = correction("".join(chars), confidences, vocabulary, settings["min_length"], settings["threshold"])
     for pattern, replace in rewrites():
-        text = pattern.sub(replace, text)
-    return word if text == word.text else word.model_copy(update={"text": text})
+        fixed = pattern.sub(replace, fixed)
+    if len(fixed) != len(chars):
+        return text
+    put = iter(fixed)
+    return "".join(ch if ch.isspace() else next(put) for ch in text)
+
+
+def lexicon(page_text: str, hints: LayoutHints) -> tuple[tuple[str, ...], dict]:
+    """The vocabulary in the page's script (simplified or traditional) and the settings of the correction."""
+    vocabulary = hints.vocabulary
+    if not is_simplified(page_text):
+        vocabulary = tuple(traditional_form(w) for w in vocabulary)
+    return vocabulary, {"threshold": ocr_settings()["confidence_threshold"], **ocr_settings()["lexicon"]}
 
 
 def with_known_words(page: Page, hints: LayoutHints) -> Page:
     """The page with its OCR'd words (the words that carry per-character confidences) set right."""
     if not any(w.char_confidences for w in page.words):
         return page
-    settings = {"threshold": ocr_settings()["confidence_threshold"], **ocr_settings()["lexicon"]}
-    vocabulary = hints.vocabulary
-    if not is_simplified("".join(w.text for w in page.words)):
-        vocabulary = tuple(traditional_form(w) for w in vocabulary)
-    return page.model_copy(update={"words": [known_word(w, vocabulary, settings) for w in page.words]})
+    vocabulary, settings = lexicon("".join(w.text for w in page.words), hints)
+    words = []
+    for w in page.words:
+        text = known_text(w.text, w.char_confidences, vocabulary, settings)
+        words.append(w if text == w.text else w.model_copy(update={"text": text}))
+    return page.model_copy(update={"words": words})
+
+
+def with_known_cells(grid: Grid, hints: LayoutHints) -> Grid:
+    """The grid with its OCR'd header cells and row labels set right as whole cells: a header word broken over
+    two lines (应安装 / 户教) is one word only once its cell is built."""
+    kinds = (CellKind.header, CellKind.label_header, CellKind.label)
+    if not any(c.char_confidences for c in grid.cells if c.kind in kinds):
+        return grid
+    vocabulary, settings = lexicon("".join(c.text for c in grid.cells), hints)
+    cells = []
+    for c in grid.cells:
+        text = known_text(c.text, c.char_confidences, vocabulary, settings) if c.kind in kinds else c.text
+        cells.append(c if text == c.text else c.model_copy(update={"text": text}))
+    return grid.model_copy(update={"cells": cells})

@@ -6,6 +6,7 @@ from extractor.grid import build_grid
 from extractor.hints import LayoutHints, load_roles, squeeze
 from extractor.layout import Phrase, is_numeric, rows_of
 from extractor.messages import say
+from extractor.ocr_lexicon import with_known_cells
 from schemas.document import Region
 from schemas.grid import CellKind, Grid, GridCell
 from schemas.table import Cell, Column, Footer, Row, Table
@@ -54,8 +55,9 @@ def rows_and_footers(grid: Grid) -> tuple[list[Row], list[Footer]]:
 
 
 def region_grid(region: Region, hints: LayoutHints) -> Grid | None:
-    return build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
+    grid = build_grid(region.words, region.rulings, hints.grid, hints.total_labels,
                       tuple(load_roles()["rows"]["subtotal"]))
+    return with_known_cells(grid, hints) if grid is not None else None
 
 
 def reassemble(region: Region, source: str, page: int, table_id: str, hints: LayoutHints,
