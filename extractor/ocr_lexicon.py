@@ -7,11 +7,12 @@ Words of a text layer, and characters the recogniser was sure of, are never chan
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from extractor.characters import is_simplified, traditional_form
 from extractor.hints import LayoutHints
-from extractor.ocr import ocr_settings
+from extractor.ocr import digits_for_lookalikes, ocr_settings
 from schemas.document import Page
 from schemas.grid import CellKind, Grid
 
@@ -97,4 +98,28 @@ def with_known_cells(grid: Grid, hints: LayoutHints) -> Grid:
     for c in grid.cells:
         text = known_text(c.text, c.char_confidences, vocabulary, settings) if c.kind in kinds else c.text
         cells.append(c if text == c.text else c.model_copy(update={"text": text}))
+    codes = code_labels([c.text for c in cells if c.kind == CellKind.label])
+    cells = [c.model_copy(update={"text": codes[c.text]}) if c.kind == CellKind.label and c.text in codes else c
+             for c in cells]
     return grid.model_copy(update={"cells": cells})
+
+
+CODE = re.compile(r"^(?P<letters>[A-Z]+)(?P<digits>\d+)$")
+
+
+def code_labels(labels: list[str]) -> dict[str, str]:
+    """Row labels that are codes of one pattern (WG01, WG02 …: letters, then a fixed number of digits) with a
+    digit read as its lookalike letter (WGO1) set right: {as read: code}. At least three labels must show the
+    pattern, and a label is read so only when its letters are the pattern's and the rest turns into digits."""
+    shapes = Counter((m["letters"], len(m["digits"])) for m in map(CODE.match, labels) if m)
+    if not shapes or shapes.most_common(1)[0][1] < 3:
+        return {}
+    (letters, width), _ = shapes.most_common(1)[0]
+    out = {}
+    for label in labels:
+        if label[len(letters):].isdigit() or not label.startswith(letters) or len(label) != len(letters) + width:
+            continue
+        digits = digits_for_lookalikes(label[len(letters):])
+        if digits.isdigit():
+            out[label] = letters + digits
+    return out

@@ -31,6 +31,8 @@ H_PIECE_PT = 20.0          # a shorter run continuing a ruling is part of it (a 
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
 PROSE_RUN = 4              # lines of solid text in a stack that make an article paragraph (a table note is shorter)
+NOISE_SHARE = 0.05         # a row of a glyph's box with ink over no more of its width than this is blank
+STACKED_LINES = 1.6        # a detected box this many median line heights tall holds lines stacked
 RAGGED_EM = 1.5            # line ends spread wider than this (in line heights) are not a justified paragraph...
 LABEL_REACH_EM = 8.0       # ...and with a cell this near on their lines, they are row labels
 CELL_GAP_EM = 1.2          # blank (in line heights) wider than between characters of running text: cells
@@ -337,10 +339,33 @@ def missed_ink(text_ink: np.ndarray, rects: list[Rect]) -> list[Rect]:
     loose = cv2.bitwise_and(text_ink, cv2.bitwise_not(covered))
     out = []
     for x0, y0, x1, y1 in line_components(cv2.dilate(loose, np.ones((3, 3), np.uint8))):
-        if 0.45 * height <= y1 - y0 <= 1.2 * height and x1 - x0 <= 3 * height:
-            pad = 0.25 * height
-            out.append((max(x0 - pad, 0), max(y0 - pad, 0), x1 + pad, y1 + pad))
+        # glyphs stacked a line apart (名 / 次 of a header broken over two lines) touch once dilated: each line of
+        # a component taller than a line on its own
+        lines = glyph_lines(loose[y0:y1, x0:x1], 1.2 * height) if y1 - y0 > 1.2 * height else [(0, y1 - y0)]
+        for top, bottom in lines:
+            if 0.45 * height <= bottom - top <= 1.2 * height and x1 - x0 <= 3 * height:
+                pad = 0.25 * height
+                out.append((max(x0 - pad, 0), max(y0 + top - pad, 0), x1 + pad, y0 + bottom + pad))
     return out
+
+
+def glyph_lines(ink: np.ndarray, tallest: float) -> list[tuple[int, int]]:
+    """(top, bottom) of the lines of glyphs stacked in ink: runs of inked rows parted by blank rows (a speck of
+    noise, a few pixels, leaves a row blank), runs joined while together no taller than tallest (the strokes of
+    三 or 二 are one glyph)."""
+    inked_rows = np.flatnonzero((ink > 0).sum(axis=1) > max(2, NOISE_SHARE * ink.shape[1]))
+    if not inked_rows.size:
+        return []
+    breaks = np.flatnonzero(np.diff(inked_rows) > 1)
+    starts = np.concatenate(([inked_rows[0]], inked_rows[breaks + 1])).tolist()
+    ends = (np.concatenate((inked_rows[breaks], [inked_rows[-1]])) + 1).tolist()
+    lines = [[starts[0], ends[0]]]
+    for top, bottom in zip(starts[1:], ends[1:]):
+        if bottom - lines[-1][0] <= tallest:
+            lines[-1][1] = bottom
+        else:
+            lines.append([top, bottom])
+    return [(a, b) for a, b in lines]
 
 
 def joined_fragments(rects: list[Rect]) -> list[Rect]:
@@ -392,15 +417,41 @@ def at_gutters(rect: Rect, text_ink: np.ndarray, starts: list[float]) -> list[Re
     return [p for p in (inked(c, text_ink) for c in cut_at(rect, cuts)) if p] if cuts else [rect]
 
 
+def stacked_lines(rect: Rect, text_ink: np.ndarray, rects: list[Rect]) -> list[Rect]:
+    """A detected box over two or more stacked lines (名 / 次, a header broken over two lines, which the detector
+    takes for one tall glyph run) as one box per line: the recogniser reads one line at a time."""
+    height = float(np.median([r[3] - r[1] for r in rects]))
+    x0, y0, x1, y1 = (int(v) for v in rect)
+    if y1 - y0 <= STACKED_LINES * height:
+        return [rect]
+    lines = glyph_lines(text_ink[y0:y1, x0:x1], 1.2 * height)
+    return [(rect[0], y0 + top, rect[2], y0 + bottom) for top, bottom in lines] if len(lines) > 1 else [rect]
+
+
+def parted_lines(pieces: list[Rect]) -> list[Rect]:
+    """Pieces of two lines stacked in one cell (问题 / 整改数, tightly set) that the detector boxed overlapping, cut
+    apart halfway through the overlap: each box holds its own line's ink, so its words stand on their own line."""
+    out = [list(p) for p in pieces]
+    for a in out:
+        for b in out:
+            overlap = a[3] - b[1]
+            across = min(a[2], b[2]) - max(a[0], b[0])
+            if a is not b and a[1] < b[1] and 0 < overlap < 0.5 * min(a[3] - a[1], b[3] - b[1]) \
+                    and across > 0.5 * min(a[2] - a[0], b[2] - b[0]):
+                a[3] = b[1] = b[1] + overlap / 2
+    return [tuple(p) for p in out]
+
+
 def reading_plan(scan: Scan, text_ink: np.ndarray, verticals: list[Box], ocr_articles: bool) -> Plan:
     """What to recognise of the detected lines: each cut into cell-sized pieces, minus slivers another piece
     already covers and, unless articles are wanted, the lines of article paragraphs; plus glyphs the detector
     missed."""
     def plan(rects: list[Rect]) -> list[Rect]:
-        rects = joined_fragments(rects)
+        rects = [line for r in joined_fragments(rects) for line in stacked_lines(r, text_ink, rects)]
         pieces = [p for r in rects for p in pieces_of(r, text_ink, rulings_across(r, verticals, scan))]
         pieces = [p for i, p in enumerate(pieces)
                   if not any(j != i and covered(p, q) and (j < i or not covered(q, p)) for j, q in enumerate(pieces))]
+        pieces = parted_lines(pieces)
         if ocr_articles:
             starts = column_starts(pieces)
             pieces = [q for p in pieces for q in at_gutters(p, text_ink, starts)]
@@ -496,6 +547,17 @@ def em_box(text: str, top: int, bottom: int) -> tuple[float, float]:
     return mid - size / 2, mid + size / 2
 
 
+def without_specks(text: str, confs: list[float] | None) -> tuple[str, list[float] | None]:
+    """A figure without the point the recogniser made of a speck of noise after it (117. for 117, WG05. for
+    WG05; a piece that is nothing but such a point goes): a final point it was unsure of, after a digit."""
+    unsure = ocr_settings()["confidence_threshold"]
+    if not confs or len(confs) != len(text) or not text.endswith(".") or confs[-1] >= unsure:
+        return text, confs
+    if len(text) == 1 or text[-2].isdigit():
+        return text[:-1], confs[:-1]
+    return text, confs
+
+
 def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, running: bool = False) -> list[Word]:
     """One Word per cell-sized piece of an OCR line, its box the em box around the piece's ink. A line of
     running text is one Word, as a text layer gives it: the blank after a full-width comma is no cell border."""
@@ -505,7 +567,9 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, running: bool
     cuts = [] if running else ink_gaps(text_ink, x0, top, x1, bottom, max(GAP_EM * em, scan.px(MIN_GAP_PT)))
     words = []
     for text, left, right, confs in split_line(line, cuts, em):
-        text = digits_for_lookalikes(text)
+        text, confs = without_specks(digits_for_lookalikes(text), confs)
+        if not text:
+            continue
         bx0, _, bx1, _ = ink_extent(text_ink, left, top, right, bottom)
         box_top, box_bottom = em_box(text, *core_rows(text_ink, bx0, top, bx1, bottom))
         confidence = min(confs) if confs else line.confidence

@@ -1,8 +1,7 @@
 """OCR'd words set right by the tables' vocabulary (extractor/ocr_lexicon.py): only characters the recogniser was
 unsure of, only where one vocabulary word explains them; text layers are never touched."""
 from extractor.hints import load_layout
-from extractor.ocr_lexicon import with_known_words
-from extractor.read_image import prose_lines
+from extractor.ocr_lexicon import code_labels, with_known_words
 from schemas.document import Box, Page, Word
 
 HINTS = load_layout()
@@ -43,10 +42,7 @@ def test_a_text_layer_is_never_changed():
     assert with_known_words(page, HINTS) is page
 
 
-def test_long_ragged_row_labels_beside_their_figures_are_read_but_justified_paragraphs_are_not():
-    h = 20.0
-    labels = [(40, 120 + 30 * r, 40 + h * n, 120 + 30 * r + h) for r, n in enumerate((11, 13, 10, 12, 11, 13))]
-    figures = [(300 + 80 * k, y0, 340 + 80 * k, y1) for _, y0, _, y1 in labels for k in range(3)]
-    paragraph = [(700, 120 + 30 * r, 700 + h * 15, 120 + 30 * r + h) for r in range(6)]
-    prose = prose_lines(labels + figures + paragraph)
-    assert not any(prose[:len(labels)]) and all(prose[-len(paragraph):])
+def test_code_labels_with_a_letter_for_a_digit_take_the_column_pattern():
+    labels = ["全市", "WGO1", "WG02", "WG03", "WG04", "WG1l", "WGX9"]
+    assert code_labels(labels) == {"WGO1": "WG01", "WG1l": "WG11"}
+    assert code_labels(["WGO1", "WG02"]) == {}  # two codes are no pattern
