@@ -358,10 +358,9 @@ def label_edge(rows: list[list[Word]], band: list[Word], x0: float, size: float,
     next word counts when it is no further from the row's edge than `reach` (the table's column pitch or a few
     characters); when no row has one that near, a column further out counts if it stands on at least `share` of
     the rows with one shared edge (left-aligned labels before right-aligned figures in wide columns). A column
-    holding sentence punctuation anywhere down the table's rows (in the lines its words stand in: OCR parts a line
-    at its commas, and the lines of an article beside the table need not fall in the table's rows) is an article
-    beside the table, and ends the search."""
-    line_of = {id(w): ph.text for ph in phrases(band) for w in ph.words}
+    holding sentence punctuation anywhere down the table's rows (in any word over its stretch of the page: OCR
+    parts a line at its commas, and the lines of an article beside the table need not fall in the table's rows)
+    is an article beside the table, and ends the search."""
     edges = [x0] * len(rows)
     bands = row_bands(rows)
     while True:
@@ -381,7 +380,7 @@ def label_edge(rows: list[list[Word]], band: list[Word], x0: float, size: float,
         a, b = min(w.box.x0 for w in column.values()), max(w.box.x1 for w in column.values())
         stack = [w for w in band if w.box.x0 < b and w.box.x1 > a and w.box.x1 <= max(edges) + 1
                  and bands[0][0] <= w.box.ymid < bands[-1][1]]
-        if any(in_sentence(line_of[id(w)]) for w in stack):
+        if any(in_sentence(w.text) for w in stack):
             return min(edges)
         for i, w in column.items():
             edges[i] = min(edges[i], w.box.x0)

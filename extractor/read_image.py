@@ -31,6 +31,10 @@ H_PIECE_PT = 20.0          # a shorter run continuing a ruling is part of it (a 
 V_RULE_PT = 11.0           # vertical rulings are short in multi-level headers (one 15pt row)
 RULE_THICK_PT = 3.0
 PROSE_RUN = 4              # lines of solid text in a stack that make an article paragraph (a table note is shorter)
+DASH_LENGTH = (0.5, 2.5)   # a dash is this long in text heights...
+DASH_THICK = 0.25          # ...at most this thick...
+DASH_CLEAR = 0.5           # ...with this much blank round it (text heights)
+DASH_CONFIDENCE = 0.95     # read from its shape, not by the recogniser: sure enough to raise no doubt
 NOISE_SHARE = 0.05         # a row of a glyph's box with ink over no more of its width than this is blank
 STACKED_LINES = 1.6        # a detected box this many median line heights tall holds lines stacked
 RAGGED_EM = 1.5            # line ends spread wider than this (in line heights) are not a justified paragraph...
@@ -568,6 +572,8 @@ def words_of_line(line: OcrLine, scan: Scan, text_ink: np.ndarray, running: bool
     words = []
     for text, left, right, confs in split_line(line, cuts, em):
         text, confs = without_specks(digits_for_lookalikes(text), confs)
+        dashes = ocr_settings()["dashes"]
+        text = dashes["dash"] if text.strip() in dashes["read_as"] and not running else text
         if not text:
             continue
         bx0, _, bx1, _ = ink_extent(text_ink, left, top, right, bottom)
@@ -599,6 +605,30 @@ def words_of_page(lines: list[OcrLine], scan: Scan, text_ink: np.ndarray, ocr_ar
         if abs(w.size - size) < SIZE_NOISE * size:
             w.size = size
     return [w for line_words in words for w in line_words]
+
+
+def dash_words(scan: Scan, text_ink: np.ndarray, words: list[Word]) -> list[Word]:
+    """The dashes of empty cells (—), which the recogniser reads as nothing: a lone bar of ink about a
+    character long and a stroke thick, with blank round it, that no word covers."""
+    if not words:
+        return []
+    em = scan.px(float(np.median([w.box.height for w in words])))
+    out = []
+    for x0, y0, x1, y1 in line_components(text_ink):
+        if not (DASH_LENGTH[0] * em <= x1 - x0 <= DASH_LENGTH[1] * em and y1 - y0 <= DASH_THICK * em):
+            continue
+        pad = round(DASH_CLEAR * em)
+        around = text_ink[max(y0 - pad, 0):y1 + pad, max(x0 - pad, 0):x1 + pad]
+        if np.count_nonzero(around) > np.count_nonzero(text_ink[y0:y1, x0:x1]):
+            continue  # a stroke of a glyph, or beside one
+        mid = scan.pt((y0 + y1) / 2)
+        box = Box(x0=scan.pt(x0), top=mid - scan.pt(em) / 2, x1=scan.pt(x1), bottom=mid + scan.pt(em) / 2)
+        if any(w.box.x0 < box.x1 and box.x0 < w.box.x1 and w.box.top < box.bottom and box.top < w.box.bottom
+               for w in words):
+            continue
+        out.append(Word(text=ocr_settings()["dashes"]["dash"], box=box, confidence=DASH_CONFIDENCE, char_confidences=[DASH_CONFIDENCE],
+                        size=round(box.height, 2)))
+    return out
 
 
 def align_baselines(words: list[Word]) -> list[Word]:
@@ -643,6 +673,7 @@ def ocr_page(gray: np.ndarray, dpi: float, source: str, number: int, backend: Oc
     verticals = [r.box for r in rulings if r.orientation == "v"]
     lines = backend.read(clean, plan=reading_plan(scan, text_ink, verticals, ocr_articles))
     words = align_baselines(words_of_page(lines, scan, text_ink, ocr_articles))
+    words += dash_words(scan, text_ink, words)
     h, w = scan.gray.shape
     return Page(source=source, page=number, kind="scan", width=scan.pt(w), height=scan.pt(h), words=words,
                 rulings=rulings, ocr_backend=f"{backend.name} ({backend.version})", rotation=rotation,

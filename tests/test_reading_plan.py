@@ -44,3 +44,17 @@ def test_an_unsure_point_after_a_figure_is_a_speck():
     assert without_specks(".", [0.65]) == ("", [])
     assert without_specks("1.", [0.99, 0.98]) == ("1.", [0.99, 0.98])  # read sure: printed
     assert without_specks("注.", [0.99, 0.5]) == ("注.", [0.99, 0.5])
+
+
+def test_a_lone_bar_of_ink_in_a_cell_is_a_dash_but_a_stroke_of_a_glyph_is_not():
+    from extractor.read_image import Scan, dash_words
+    from schemas.document import Box, Word
+    scan = Scan(gray=np.zeros((200, 400), np.uint8), dpi=72.0)  # a pixel is a point
+    ink = np.zeros((200, 400), np.uint8)
+    ink[50:52, 100:110] = 255   # a dash in a cell of 10-point text
+    ink[50:52, 200:210] = 255   # 二: two bars 4 points apart
+    ink[54:56, 200:210] = 255
+    figure = Word(text="36", box=Box(x0=300, top=45, x1=311, bottom=55))
+    [dash] = dash_words(scan, ink, [figure])
+    assert dash.text == "—" and dash.box.x0 == 100 and abs(dash.box.ymid - 51) < 0.5
+    assert dash_words(scan, ink, [figure, Word(text="—", box=Box(x0=99, top=46, x1=111, bottom=56))]) == []
