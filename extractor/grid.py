@@ -592,7 +592,8 @@ def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: 
     return [Panel(label_cols=lead, value_cols=[c for c in range(n_cols) if c not in lead])]
 
 
-SERIAL_FUSED = re.compile(r"^(\d{1,3})([\u4e00-\u9fff].*)$")
+# a number hard against a label (1沁阳市); not a date or a count of its own (1月, 10日, 3号楼, 2季度, 5年)
+SERIAL_FUSED = re.compile(r"^(\d{1,3})((?![月日号年季周期时])[\u4e00-\u9fff].*)$")
 
 
 def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:

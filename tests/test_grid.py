@@ -318,3 +318,14 @@ def test_a_remark_column_head_between_three_line_rules_is_no_note():
     assert min(w.box.top for w in region.words) < 110 and region.note is None
     table = reassemble(region, "t.pdf", 1, "t", HINTS)
     assert paths(table)[-1] == ["备注"] and table.rows[0].cells[-1].printed == "已完成"
+
+
+def test_month_labels_are_not_serial_numbers_fused_to_a_label():
+    # 1月 … 6月 count up row by row like fused serial numbers (1沁阳市), but 月 is no label of its own
+    words = [centred("月份", 40, 104), centred("本年", 130, 104), centred("上年同期", 190, 104)]
+    for r in range(6):
+        words += [word(f"{r + 1}月", 30, 124 + 16 * r), centred(f"{100 + r}.5", 130, 124 + 16 * r),
+                  centred(f"{200 + r}.5", 190, 124 + 16 * r)]
+    table = reassemble(Region(words=words, title="经费收支明细表"), "t.pdf", 1, "t", HINTS)
+    assert [r.label for r in table.rows] == [f"{r + 1}月" for r in range(6)]
+    assert paths(table) == [["本年"], ["上年同期"]]
