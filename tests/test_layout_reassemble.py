@@ -199,3 +199,25 @@ def test_two_three_line_tables_of_one_width_stacked_are_two_tables():
     tables = [reassemble(r, "t.pdf", 1, f"t{k}", HINTS) for k, r in enumerate(regions)]
     assert [[row.label for row in t.rows] for t in tables] == [["一组", "二组", "三组"]] * 2
     assert [c.printed for c in tables[1].rows[0].cells] == ["100", "51"]
+
+
+def test_an_article_column_beside_a_table_stays_out_even_where_its_commas_stand_apart():
+    # a photo of a page: the article's lines, cut by OCR at their commas, need not fall in the table's rows, and
+    # the photo's dark edge reads as a page-high vertical rule at the far left
+    from schemas.document import Page
+    words, rows = open_table_words(x_label=120, x_first=190)
+    title = word("燃气报警器安装情况统计表", 150, 80)
+    article = []
+    for k, (left, rest) in enumerate([("新时代团结奋斗", ""), ("一以习近", "平同志"), ("党中央情系天山", ""),
+                                       ("儿女引领", "新疆发"), ("发展纪实本报", ""), ("讯记者", "焦娇摄")]):
+        top = 104 + 11 * k
+        article.append(word(left, 20, top))
+        if rest:  # OCR cuts the line at its comma: the comma and the rest of the line are words of their own
+            article += [word("，", 20 + 8 * len(left), top), word(rest, 28 + 8 * len(left), top)]
+    edge = Ruling(box=Box(x0=0.5, top=0, x1=0.5, bottom=800), orientation="v")
+    page = Page(source="photo.jpg", page=1, kind="scan", width=600, height=800, words=[title] + words + article,
+                rulings=[edge])
+    [region] = find_tables(page, HINTS)
+    assert not any(w in region.words for w in article) and edge not in region.rulings
+    table = reassemble(region, "photo.jpg", 1, "t1", HINTS)
+    assert [r.label.replace(" ", "") for r in table.rows] == [r[0].replace(" ", "") for r in rows]
