@@ -135,7 +135,7 @@ def score_result(truth: list[dict], result) -> dict:
             found, as_row = footer_found(f, [table] if table is not None else [])
             n_found += found
             n_rows += as_row
-        out["tables"].append({"meta": t_truth["meta"], "cells": s.cells, "cells_right": s.cells_right,
+        out["tables"].append({"meta": t_truth.get("meta", {}), "cells": s.cells, "cells_right": s.cells_right,
                               "found": s.tables_found, "flags_expected": s.flags_expected,
                               "flags_found": s.flags_found, "false_errors": s.false_errors,
                               "footers": len(t_truth.get("footers", [])), "footers_found": n_found,

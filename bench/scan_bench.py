@@ -79,17 +79,18 @@ def render(names: list[str], dpi: int, out: Path) -> tuple[Path, list[dict]]:
 
 
 def corpus_scans(corpus: Path, limit: int, only: list[str] | None) -> list[tuple[str, Path, list[dict]]]:
-    """The corpus's scans named in only, or the first of each paper size and dpi (up to limit)."""
+    """The corpus's scans and photo captures named in only, or the first scan of each paper size and dpi (up
+    to limit)."""
     if not (corpus / "corpus.jsonl").exists():
         return []
     records = [json.loads(line) for line in (corpus / "corpus.jsonl").read_text("utf-8").splitlines()]
-    records = [r for r in records if r.get("input") == "scan"]
+    records = [r for r in records if r.get("input") in ("scan", "photo")]
     if only:
         chosen = [r for r in records if Path(r["file"]).stem in only]
     else:
         seen, chosen = set(), []
         for r in records:
-            if (r["paper"], r["dpi"]) not in seen and len(chosen) < limit:
+            if r["input"] == "scan" and (r["paper"], r["dpi"]) not in seen and len(chosen) < limit:
                 seen.add((r["paper"], r["dpi"]))
                 chosen.append(r)
     return [(f"{Path(r['file']).stem} ({r['paper']} {r['dpi']})", corpus / r["file"],
