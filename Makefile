@@ -60,6 +60,7 @@ bench: setup
 	$(BIN)/python bench/memory_bench.py
 	test -f bench/corpus_out/corpus.jsonl || $(MAKE) corpus
 	$(BIN)/python bench/corpus_bench.py bench/corpus_out
+	$(BIN)/python bench/scan_bench.py --corpus 4 --a2 A2_p02_p04_300
 
 # Re-render the sample pages (needs reportlab and Debian's fonts-wqy-zenhei; the rendered files are committed).
 samples: setup

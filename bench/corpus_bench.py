@@ -79,7 +79,6 @@ def footer_found(footer: dict, tables) -> tuple[bool, bool]:
 
 
 def run_page(rec: dict, corpus: str, timeout: int) -> dict:
-    from extractor.evaluate import pair_tables, score_flags, score_page, score_table
     from extractor.pipeline import process_file
     path = Path(corpus) / rec["file"]
     truth = json.loads((Path(corpus) / rec["truth"]).read_text(encoding="utf-8"))
@@ -108,6 +107,15 @@ def run_page(rec: dict, corpus: str, timeout: int) -> dict:
                                   "flags_found": 0, "false_errors": [], "footers": len(t.get("footers", [])),
                                   "footers_found": 0, "footer_rows": 0, "misses": [f"{t['title']}: page failed"]})
         return out
+    out.update(score_result(truth, result))
+    return out
+
+
+def score_result(truth: list[dict], result) -> dict:
+    """A page's extraction (a FileResult) against its truth: the tables as run_page's "tables" (cells right,
+    found, flags, false errors, footers, misses per truth table), extra_tables, extra_false_errors, page_misses."""
+    from extractor.evaluate import pair_tables, score_flags, score_page, score_table
+    out = {"tables": [], "extra_tables": 0, "extra_false_errors": [], "page_misses": []}
     tables, flags = result.tables, result.flags
     page_score = score_page(truth, tables, flags)
     pairs = pair_tables(truth, tables)
@@ -127,7 +135,7 @@ def run_page(rec: dict, corpus: str, timeout: int) -> dict:
             found, as_row = footer_found(f, [table] if table is not None else [])
             n_found += found
             n_rows += as_row
-        out["tables"].append({"meta": t_truth["meta"], "cells": s.cells, "cells_right": s.cells_right,
+        out["tables"].append({"meta": t_truth.get("meta", {}), "cells": s.cells, "cells_right": s.cells_right,
                               "found": s.tables_found, "flags_expected": s.flags_expected,
                               "flags_found": s.flags_found, "false_errors": s.false_errors,
                               "footers": len(t_truth.get("footers", [])), "footers_found": n_found,

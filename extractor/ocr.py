@@ -112,6 +112,11 @@ class RapidOcrBackend:
             config[part]["model_path"] = str(path)
         # we choose the detection scale ourselves, so the detector must not resize again
         config["Det"].update(limit_type="max", limit_side_len=100_000)
+        recognition = ocr_settings()["recognition"]
+        # recognition batches are padded to their widest crop and to at least the model's input width; most
+        # cells are far narrower than rapidocr's 320 px floor, which ocr.toml [recognition] lowers
+        height = config["Rec"]["rec_img_shape"][1]
+        config["Rec"].update(rec_img_shape=[3, height, recognition["min_width"]], rec_batch_num=recognition["batch"])
         self.detector = TextDetector(config["Det"])
         self.recognizer = TextRecognizer(config["Rec"])
         self.version = f"rapidocr-onnxruntime {version('rapidocr_onnxruntime')}, PP-OCRv4 det+rec"

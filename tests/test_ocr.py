@@ -121,6 +121,24 @@ def test_rapidocr_reads_a_rendered_line_with_char_confidences():
     assert "PP-OCRv4" in backend.version
 
 
+def test_narrow_cells_are_read_at_the_lowered_width_floor():
+    """Crops are padded to ocr.toml's [recognition] min_width, not rapidocr's 320 px: short figures of table cells,
+    a lone 0 among them, still read as printed."""
+    if not Path(FONT).is_file():
+        pytest.skip(f"font missing: {FONT} (Debian's fonts-wqy-zenhei; make test-deps installs it)")
+    from extractor.ocr import ocr_settings
+    figures = ["0", "7", "36", "512", "14.9%", "87326"]
+    image = Image.new("L", (200, 60 * len(figures) + 20), 255)
+    draw = ImageDraw.Draw(image)
+    for i, figure in enumerate(figures):
+        draw.text((30, 20 + 60 * i), figure, fill=0, font=ImageFont.truetype(FONT, 24))
+    backend = get_backend("rapidocr")
+    assert backend.recognizer.rec_image_shape[2] == ocr_settings()["recognition"]["min_width"] < 320
+    rects = [(25.0, 14.0 + 60 * i, 40.0 + 14 * len(f), 50.0 + 60 * i) for i, f in enumerate(figures)]
+    lines = backend.read(np.array(image), plan=lambda _: rects)
+    assert [digits_for_lookalikes(line.text.strip()) for line in lines] == figures
+
+
 def test_low_confidence_only_where_the_table_cannot_confirm_the_figure():
     """An unsure 0 whose row's rate is 0.0% is confirmed (reading it as 8 or 6 would break the rate); an unsure
     figure no check involves (执法检查次数, in no formula, no total) is flagged; an unsure word is not a figure."""
