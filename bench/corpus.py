@@ -1798,8 +1798,9 @@ def render_reportlab(layout: PageLayout, path: Path) -> None:
     def draw_line(ln: Line, dx: float = 0.0, dy: float = 0.0) -> None:
         t = c.beginText()
         t.setFont(fname, ln.size)
-        if ln.width and len(ln.text) > 1:
-            t.setCharSpace((ln.width - m.width(ln.text, ln.size)) / (len(ln.text) - 1))
+        # Tc is graphics state and outlives BT/ET: a justified line's spacing would stretch every later line
+        justified = ln.width and len(ln.text) > 1
+        t.setCharSpace((ln.width - m.width(ln.text, ln.size)) / (len(ln.text) - 1) if justified else 0)
         t.setTextOrigin(dx + ln.x, H - (dy + text_baseline(ln.y, ln.size)))
         t.setTextRenderMode(2 if ln.bold else 0)
         if ln.bold:

@@ -307,15 +307,20 @@ class Ranking:
                    ties=say(f"rank.{self.method}", tiebreak=tiebreak), basis=say(f"rank.{self.basis}"),
                    capped=say("rank.capped") if self.capped else "")
 
-    def ties_in_some_order(self, printed: tuple[int, ...]) -> bool:
+    def ties_in_some_order(self, printed: tuple[int | None, ...]) -> bool:
         """True when printed ranks follow these values and break each tie in some order."""
         sign = 1 if self.descending else -1
         for i, v in enumerate(self.values):
             above = sum(1 for o in self.values if sign * o > sign * v)
             tied = sum(1 for o in self.values if o == v)
-            if not above + 1 <= printed[i] <= above + tied:
+            if printed[i] is not None and not above + 1 <= printed[i] <= above + tied:
                 return False
-        return len(set(printed)) == len(printed)
+        readable = [p for p in printed if p is not None]
+        return len(set(readable)) == len(readable)
+
+    def gives(self, printed: tuple[int | None, ...]) -> bool:
+        """True when these ranks are the printed ones (a rank that cannot be read agrees with any)."""
+        return mismatches(self, printed) == 0
 
 
 def rank_values(keys: list[tuple], method: str) -> tuple[int, ...]:
@@ -387,18 +392,29 @@ def candidate_rankings(grid: Grid, rows: list[int], basis: ColumnRole, tie: Colu
     return out
 
 
-def mismatches(ranking: Ranking, printed: tuple[int, ...]) -> int:
-    return sum(a != b for a, b in zip(ranking.ranks, printed))
+def mismatches(ranking: Ranking, printed: tuple[int | None, ...]) -> int:
+    return sum(b is not None and a != b for a, b in zip(ranking.ranks, printed))
+
+
+def ranked_rows(grid: Grid, rank: ColumnRole) -> list[int]:
+    """The body rows the rank column ranks: those with a rank printed, readable or not (a smudged 5# still holds
+    a place in the order, so the rows under it keep theirs). A blank or a word (未填报) ranks no row."""
+    def ranked(r: int) -> bool:
+        cell = grid.parsed[r][rank.index]
+        return cell.value is not None or not cell.blank and any(ch.isdigit() for ch in grid.printed(r, rank.index))
+    return [r for r in grid.body if ranked(r)]
 
 
 def check_ranks(grid: Grid) -> list[Flag]:
     flags = []
     for rank in (c for c in grid.roles if c.role == "rank"):
-        rows = [r for r in grid.body if grid.parsed[r][rank.index].value is not None]
+        rows = ranked_rows(grid, rank)
         segment = rank_segment(grid, rank)
-        if len(rows) < 2 or not segment:
+        # None where the printed rank cannot be read: it is checked by check_prints, not against the order
+        printed = tuple(None if grid.parsed[r][rank.index].value is None else int(grid.parsed[r][rank.index].value)
+                        for r in rows)
+        if sum(p is not None for p in printed) < 2 or not segment:
             continue
-        printed = tuple(int(grid.parsed[r][rank.index].value) for r in rows)
         rates = [c for c in segment if c.role == "rate"]
         basis = note_basis(grid, segment) or (rates[-1] if rates else None)
         guessed = basis is None
@@ -411,7 +427,7 @@ def check_ranks(grid: Grid) -> list[Flag]:
     return flags
 
 
-def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[int, ...], basis: ColumnRole,
+def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[int | None, ...], basis: ColumnRole,
                   guessed: bool) -> list[Flag]:
     tie = tie_column(grid, basis, rank_segment(grid, rank))
     candidates = candidate_rankings(grid, rows, basis, tie)
@@ -420,15 +436,16 @@ def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[
     stated_method = "tiebreak" if tie and any(by for _, by in grid.rules.tiebreaks) else "competition"
     descending = stated_descending(grid, basis)
     stated = [c for c in candidates if c.method == stated_method and c.descending == descending]
-    if any(c.ranks == printed for c in stated):
+    if any(c.gives(printed) for c in stated):
         return []
     if stated_method == "competition" and any(c.ties_in_some_order(printed) for c in stated):
         return []  # the note names no tie rule: any order of tied rows is right
     tie_word = tie.leaf if tie else None
-    followed = next((c for c in candidates if c.ranks == printed), None)
+    followed = next((c for c in candidates if c.gives(printed)), None)
     if followed:
         return [grid.flag(FlagKind.rank_rule, Severity.warning, "flag.rank_rule", col=rank.index,
-                          printed=",".join(map(str, printed)), expected=",".join(map(str, stated[0].ranks)),
+                          printed=",".join("?" if p is None else str(p) for p in printed),
+                          expected=",".join(map(str, stated[0].ranks)),
                           basis=basis.leaf, followed=followed.describe(tie_word), stated=stated[0].describe(tie_word))]
     best = min(candidates, key=lambda c: (mismatches(c, printed), c not in stated))
     flags = []
@@ -437,7 +454,7 @@ def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[
                                basis=basis.leaf, best=best.describe(tie_word)))
     how = best.describe(tie_word)
     for r, p, e in zip(rows, printed, best.ranks):
-        if p != e:
+        if p is not None and p != e:
             flags.append(grid.flag(FlagKind.rank_mismatch, Severity.warning if guessed else Severity.error,
                                    "flag.rank_mismatch", r, rank.index, expected=str(e), basis=basis.leaf, how=how,
                                    guessed=say("flag.rank_guessed") if guessed else ""))

@@ -80,6 +80,18 @@ class LayoutHints:
                 return m.group(0), iso
         return None
 
+    def date_or_unit_line(self, text: str) -> tuple[str | None, str | None] | None:
+        """(printed date, unit) when a line holds a date, a unit or both and next to nothing else (单位：户,
+        (2021年5月22日), 截至7月24日  单位：万元); None for any other line."""
+        s = squeeze(text)
+        found_date = self.match_date(s)
+        rest = s.replace(squeeze(found_date[0]), "") if found_date else s
+        found_unit = self.unit_pattern.search(rest)
+        rest = rest.replace(found_unit.group(0), "") if found_unit else rest
+        if (found_date or found_unit) and len(rest) <= 2:
+            return (found_date[0] if found_date else None), (found_unit["unit"] if found_unit else None)
+        return None
+
     def trim_title(self, text: str) -> str:
         for pattern in self.title_trimmings:
             text = pattern.sub("", text)

@@ -213,16 +213,13 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
                 or any(is_prose(w) for w in ph.words) and not hints.is_title(ph.text) and not centred:
             break
         text = squeeze(ph.text)
-        found_date = hints.match_date(text)
-        rest = text.replace(squeeze(found_date[0]), "") if found_date else text
-        found_unit = hints.unit_pattern.search(rest)
-        rest = rest.replace(found_unit.group(0), "") if found_unit else rest
-        if (found_date or found_unit) and len(rest) <= 2:  # a date line, a unit line, or both on one line
-            date = date or (found_date[0] if found_date else None)
-            unit = unit or (found_unit["unit"] if found_unit else None)
+        furniture = hints.date_or_unit_line(text)
+        if furniture:
+            date, unit = date or furniture[0], unit or furniture[1]
             words += ph.words
             edge = ph.box.top
             continue
+        found_date = hints.match_date(text)
         if found_date and date is None:
             date = found_date[0]
             text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
@@ -270,7 +267,8 @@ def untitled_tables(page: Page, all_phrases: list[Phrase], hints: LayoutHints, c
         pitch = min(w.box.top for w in rows[1]) - top if len(rows) > 1 else 0.0
         reach = max(2 * height, pitch if pitch < 4 * height else 0.0)
         for row in reversed(above[-6:]):
-            if top - max(w.box.bottom for w in row) > reach:
+            # a date or unit line stands between a table's header and its title: nothing above it is header
+            if top - max(w.box.bottom for w in row) > reach or hints.date_or_unit_line(" ".join(w.text for w in row)):
                 break
             top = min(w.box.top for w in row)
         anchor = Phrase([Word(text="", box=Box(x0=x0, x1=x1, top=top - 2, bottom=top - 1))])

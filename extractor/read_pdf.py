@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,29 @@ MIN_VERTICAL_RUN = 3
 NEAR_GLYPH = 0.25
 VERTICAL_GAP = 0.35
 WORD_SETTINGS = {"x_tolerance": 1.5, "y_tolerance": 2, "keep_blank_chars": False, "extra_attrs": ["size"]}
+# pdfminer keeps every object, object stream and font it has parsed for the life of the document: memory would grow
+# with every page of a long PDF. This many of each, the most recently used, are kept (a page's fonts and shared
+# resources are used again on the next pages).
+PDF_CACHE_ENTRIES = 512
+
+
+class RecentOnly(OrderedDict):
+    """A mapping that keeps only its `size` most recently used entries (pdfminer's caches test `in`, then get)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 def rulings_of(edges: list[dict], width: float, height: float) -> list[Ruling]:
@@ -215,7 +239,7 @@ def open_pdf(path: Path, source: Path | io.BytesIO | None = None, password: str 
         raise InputError(say("input.empty_bytes", path=path))
     locked = say("input.wrong_password" if password else "input.encrypted", path=path)
     try:
-        return pdfplumber.open(source or path, password=password or "")
+        pdf = pdfplumber.open(source or path, password=password or "")
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError(locked) from exc
     except PdfminerException as exc:
@@ -225,6 +249,10 @@ def open_pdf(path: Path, source: Path | io.BytesIO | None = None, password: str 
         raise damaged(path, cause) from exc
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise damaged(path, exc) from exc
+    pdf.doc._cached_objs = RecentOnly(PDF_CACHE_ENTRIES)
+    pdf.doc._parsed_objs = RecentOnly(PDF_CACHE_ENTRIES)
+    pdf.rsrcmgr._cached_fonts = RecentOnly(PDF_CACHE_ENTRIES)
+    return pdf
 
 
 def page_count(pdf: pdfplumber.PDF, path: Path) -> int:
@@ -269,7 +297,7 @@ def _pages(path: Path, pages: frozenset[int] | None, password: str | None) -> It
     if not any(1 <= n <= count for n in wanted):
         pdf.close()
         raise InputError(say("input.page_out_of_range", path=path, pages=",".join(map(str, wanted)), count=count))
-    with pdf:
+    try:
         for number in (n for n in wanted if 1 <= n <= count):
             page = pdf.pages[number - 1]
             try:
@@ -278,4 +306,8 @@ def _pages(path: Path, pages: frozenset[int] | None, password: str | None) -> It
                 raise InputError(say("input.page_unreadable", path=path, page=number,
                                      error=f"{type(exc).__name__}: {exc}")) from exc
             page.close()  # its characters, objects and layout, cached by pdfplumber, are not needed again
+            # nor is the page itself: pdfminer keeps its content streams decoded for as long as it is listed
+            pdf.pages[number - 1] = None
             yield from views
+    finally:
+        pdf.stream.close()  # not pdf.close(), which would close the pages released above

@@ -215,3 +215,22 @@ def test_a_rate_under_its_group_alone_is_checked_against_the_counts_of_the_group
             ["D", "200", "94", "47.00%", "4"]]
     flags = check_table(table(paths, rows, note="名次按完成率从高到低排列，完成率＝已检户数÷应检户数×100%"))
     assert sorted(errors(flags)) == [("rate_mismatch", "B")]
+
+
+def test_an_unreadable_rank_keeps_its_place_in_the_order():
+    # 5# (a smudged 5) is no number, but the rows ranked under it keep their places: before, the order was
+    # recomputed without that row and every rank below it was flagged
+    rows = [["A", "100", "90", "90.0%", "1"], ["B", "100", "80", "80.0%", "2"], ["C", "100", "70", "70.0%", "3"],
+            ["D", "100", "60", "60.0%", "4"], ["E", "100", "50", "50.0%", "5#"], ["F", "100", "40", "40.0%", "6"],
+            ["G", "100", "30", "30.0%", "7"]]
+    header = [["户数"], ["已安装数"], ["安装率"], ["名次"]]
+    flags = check_table(table(header, rows))
+    assert errors(flags) == []
+    assert [(f.kind.value, f.row) for f in flags if f.kind == FlagKind.malformed_number] == [("malformed_number", "E")]
+    # a misprint below the unreadable rank is still found, at its row only
+    rows[6][4] = "8"
+    assert errors(check_table(table(header, rows))) == [("rank_mismatch", "G")]
+    # a row not ranked at all (未填报) holds no place
+    rows[6][4], rows[4][4], rows[5][4] = "6", "未填报", "5"
+    rows[4][3] = "未填报"
+    assert errors(check_table(table(header, rows))) == []

@@ -221,3 +221,24 @@ def test_an_article_column_beside_a_table_stays_out_even_where_its_commas_stand_
     assert not any(w in region.words for w in article) and edge not in region.rulings
     table = reassemble(region, "photo.jpg", 1, "t1", HINTS)
     assert [r.label.replace(" ", "") for r in table.rows] == [r[0].replace(" ", "") for r in rows]
+
+
+def test_a_title_wrapped_over_a_date_and_unit_line_stays_out_of_the_header():
+    # a narrow table in an article column (wkhtmltopdf, c1_0035 of the corpus): the title's first line does not
+    # end like a title, so the table is found from its rows; the header block stops at the date and unit lines
+    from schemas.document import Page
+    words = [word("焦作市燃气用户入户安全检查任务完成情", 20, 60, 9), word("况统计表", 78, 71, 9),
+             word("(2021年5月22日)", 80, 83, 6), right("单位：户", 180, 92, 6)]
+    xs = [60, 100, 140, 175]
+    words += [word("站点", 20, 102, 6)] + [right(h, x, 102, 6) for h, x in zip(["应检户数", "已检户数", "完成率(%)", "名次"], xs)]
+    rows = [("JZ01", "10675", "10214", "96", "2"), ("JZ02", "7978", "7978", "100", "1"),
+            ("JZ03", "6484", "4551", "70", "4"), ("JZ04", "1718", "1473", "86", "3")]
+    for r, (label, *values) in enumerate(rows):
+        words += [word(label, 20, 114 + 11 * r, 6)] + [right(v, x, 114 + 11 * r, 6) for v, x in zip(values, xs)]
+    page = Page(source="s.pdf", page=1, kind="pdf", width=200, height=300, words=words)
+    [region] = find_tables(page, HINTS)
+    assert region.title == "焦作市燃气用户入户安全检查任务完成情况统计表"
+    table = reassemble(region, "s.pdf", 1, "t", HINTS)
+    assert [c.path for c in table.columns] == [["应检户数"], ["已检户数"], ["完成率(%)"], ["名次"]]
+    assert table.date == "2021-05-22" and table.unit == "户"
+    assert [r.label for r in table.rows] == [r[0] for r in rows]
