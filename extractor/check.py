@@ -224,9 +224,31 @@ def check_totals(grid: Grid) -> list[Flag]:
     return flags
 
 
+# how like a column's leaf word the words of a footer's label must be to name that column (0–1, SequenceMatcher)
+FOOTER_NAMES = 0.75
+
+
+def footer_words(label: str) -> str:
+    """What a footer's label names: the label without its leading total words (合计任务数 gives 任务数)."""
+    prefixes = load_roles()["rows"]["footer_prefixes"]
+    while True:
+        prefix = next((p for p in prefixes if label.startswith(p) and len(label) > len(p)), None)
+        if prefix is None:
+            return label
+        label = label[len(prefix):]
+
+
+def names_column(label: str, leaf: str) -> bool:
+    """Whether a footer's label names a column: its leaf word in it, or nearly the label's words (已安装户数 for
+    已安装数)."""
+    return leaf in label or similarity(footer_words(label), leaf) >= FOOTER_NAMES
+
+
 def check_footers(grid: Grid) -> list[Flag]:
-    """A footer row states one column's total in words (合计任务数 12345, 累计完成整治数 …): the column its label
-    names (or the one its figure is printed under) must add up to it; a figure no column adds up to is reported."""
+    """A footer row states one column's total in words (合计任务数 12345, 累计完成整治数 …). The columns its label
+    names (任务数 in 合计任务数) must add up to it, one of them at least; a label that names none may mean any
+    column (整治数 for 整改数), so only a figure no column adds up to is reported, against the column it is printed
+    under when there is one."""
     flags = []
     t = grid.table
     summable = [c for c in grid.roles if c.role not in ("rate", "rank", "id")]
@@ -240,21 +262,25 @@ def check_footers(grid: Grid) -> list[Flag]:
         if figure.decimal is None or not sums:
             continue
         label = squeeze(footer.label)
-        named = [c for c in summable if c.index in sums and (c.leaf in label or c.name == footer.column)]
-        named.sort(key=lambda c: -len(c.leaf))
+        named = sorted((c for c in summable if names_column(label, c.leaf)),
+                       key=lambda c: -similarity(footer_words(label), c.leaf))
+        if any(c.index not in sums for c in named) or not named and len(sums) < len(summable):
+            continue  # a column it may total has a row that is no figure (未填报): the sum is unknown
+        if any(sums[c.index] == figure.decimal for c in named) or not named and figure.decimal in sums.values():
+            continue
+        under = next((c for c in summable if c.index in sums and c.name == footer.column), None)
         base = dict(source=t.source, page=t.page, table_id=t.table_id, row=footer.label, kind=FlagKind.total_mismatch,
                     printed=footer.printed, severity=Severity.error)
-        if named:
-            col = named[0]
-            if sums[col.index] != figure.decimal:
-                flags.append(Flag(**base, column=col.name, expected=plain(sums[col.index]),
-                                  message=say("flag.footer_mismatch", label=squeeze(footer.label),
-                                              printed=footer.printed, count=len(grid.body),
-                                              column=column_words(col.name), total=plain(sums[col.index]))))
-        elif figure.decimal not in sums.values():
+        col = named[0] if named else under
+        if col is not None:
+            flags.append(Flag(**base, column=col.name, expected=plain(sums[col.index]),
+                              message=say("flag.footer_mismatch", label=label, printed=footer.printed,
+                                          count=len(grid.body), column=column_words(col.name),
+                                          total=plain(sums[col.index]))))
+        else:
             totals = "、".join(f"{column_words(grid.roles[i].name)} {plain(v)}" for i, v in sums.items())
-            flags.append(Flag(**base, message=say("flag.footer_no_column", label=squeeze(footer.label),
-                                                  printed=footer.printed, sums=totals)))
+            flags.append(Flag(**base, message=say("flag.footer_no_column", label=label, printed=footer.printed,
+                                                  sums=totals)))
     return flags
 
 

@@ -234,3 +234,26 @@ def test_an_unreadable_rank_keeps_its_place_in_the_order():
     rows[6][4], rows[4][4], rows[5][4] = "6", "未填报", "5"
     rows[4][3] = "未填报"
     assert errors(check_table(table(header, rows))) == []
+
+
+@pytest.mark.parametrize("label,printed,under,flagged", [
+    ("合计任务数", "330", "老旧小区改造 / 未完成数", None),        # names 任务数, printed under another column
+    ("合计任务数", "331", "老旧小区改造 / 未完成数", "老旧小区改造 / 任务数"),
+    ("累计完成整治数", "240", "老旧小区改造 / 未完成数", None),    # names no column: 完成数's total all the same
+    ("累计完成整治数", "241", "老旧小区改造 / 未完成数", "老旧小区改造 / 完成数"),  # nearest name: 完成数
+    ("全市累计已安装户数", "240", None, None),                    # 已安装户数 for 已安装数, not 户数
+])
+def test_footer_is_checked_against_the_column_its_label_names(label, printed, under, flagged):
+    from schemas.table import Footer
+    columns = [["老旧小区改造", "任务数"], ["老旧小区改造", "完成数"], ["老旧小区改造", "未完成数"], ["老旧小区改造", "已安装数"]]
+    rows = [["A", "100", "80", "20", "80"], ["B", "110", "90", "20", "90"], ["C", "120", "70", "50", "70"]]
+    t = table(columns, rows).model_copy(update={"footers": [Footer(label=label, printed=printed, column=under)]})
+    wrong = [f for f in check_table(t) if f.kind == FlagKind.total_mismatch]
+    assert [f.column for f in wrong] == ([flagged] if flagged else [])
+
+
+def test_footer_over_a_column_with_an_unreported_row_is_not_judged():
+    from schemas.table import Footer
+    rows = [["A", "100", "80"], ["B", "110", "未填报"], ["C", "120", "70"]]
+    t = table([["任务数"], ["完成数"]], rows).model_copy(update={"footers": [Footer(label="累计完成数", printed="150")]})
+    assert not [f for f in check_table(t) if f.kind == FlagKind.total_mismatch]
