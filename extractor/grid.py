@@ -11,6 +11,7 @@ the only tolerances are the named ones of GridSettings (a layout file may overri
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 from statistics import median
@@ -598,7 +599,8 @@ SERIAL_FUSED = re.compile(r"^(\d{1,3})((?![月日号年季周期时])[\u4e00-\u9
 
 def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:
     """A serial number printed hard against the label of the next cell (1沁阳市, 2孟州市 …, no space or ruling
-    between) is two words, where such words stand in one column and their leading numbers count up row by row.
+    between) is two words, where such words stand in one column and their leading numbers count up row by row
+    (by one, or by the number of panels when rows alternate across them).
     The two are set apart by the white the printer left out, so that the column line between
     them is found like any other."""
     fused = sorted((w for w in words if SERIAL_FUSED.match(w.text)), key=lambda w: w.box.x0)
@@ -612,7 +614,10 @@ def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:
     for column in columns:
         column.sort(key=lambda w: w.box.top)
         numbers = [int(SERIAL_FUSED.match(w.text)[1]) for w in column]
-        if len(column) < 3 or sum(b == a + 1 for a, b in zip(numbers, numbers[1:])) < 0.8 * (len(column) - 1):
+        steps = Counter(b - a for a, b in zip(numbers, numbers[1:]))
+        # by one down a panel; by the number of panels where rows alternate across them (1, 3, 5 | 2, 4, 6)
+        step, count = steps.most_common(1)[0] if steps else (0, 0)
+        if len(column) < 3 or not 1 <= step <= settings.max_panels or count < 0.8 * (len(column) - 1):
             continue
         for w in column:
             digits, rest = SERIAL_FUSED.match(w.text).groups()

@@ -224,6 +224,8 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
             date = found_date[0]
             text = hints.date_leftover.sub("", text.replace(squeeze(found_date[0]), ""))
         title = wrapped_title(ph, all_phrases, claimed, hints.grid, text)
+        if date is not None:  # the date line under it may close a bracket the title opened
+            title = hints.date_leftover.sub("", title)
         in_title = hints.match_date(title) if date is None else None  # a date wrapped with the title (截至20 / 21年1月4日）)
         if in_title:
             date = in_title[0]
@@ -424,6 +426,14 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
 
     def inside(w: Word) -> bool:
         return w.box.xmid >= box.x0 and w.box.xmid <= box.x1 and w.box.top >= box.top - 1 and w.box.bottom <= box.bottom + 1
+
+    # a header word wider than the column it heads (序号 over a column of single digits) may overhang the body's
+    # edge: a header phrase with a word inside is the table's whole
+    head = [w for w in band if box.top - 1 <= w.box.top and w.box.bottom <= body_top + 1]
+    overhang = [w for p in phrases(head) if any(inside(w) for w in p.words) and not any(is_prose(w) for w in p.words)
+                for w in p.words]
+    if overhang:
+        box = Box.enclosing([box] + [w.box for w in overhang])
 
     header_phrases = [p for p in phrases([w for w in band if inside(w) and w.box.bottom <= body_top + 1])]
     title_text = wrapped_title(title, all_phrases, claimed, hints.grid)

@@ -129,3 +129,4 @@ class GridSettings(BaseModel, frozen=True, extra="forbid"):
     title_wrap_gap: float = 0.6   # a title's second line starts within this × the title's height of its first
     title_wrap_size: float = 0.2  # and differs in height by less than this share
     resolution_pt: float = 0.25   # bin width of the coverage profile in which gutters are found
+    max_panels: int = 3           # a table is printed in at most this many panels side by side

@@ -242,3 +242,39 @@ def test_a_title_wrapped_over_a_date_and_unit_line_stays_out_of_the_header():
     assert [c.path for c in table.columns] == [["应检户数"], ["已检户数"], ["完成率(%)"], ["名次"]]
     assert table.date == "2021-05-22" and table.unit == "户"
     assert [r.label for r in table.rows] == [r[0] for r in rows]
+
+
+def test_serials_fused_to_labels_in_two_panels_alternating_across_keep_their_header():
+    # Chromium prints a right-aligned serial hard against the next cell's label (1沁阳市); with rows alternating
+    # across two panels the serials count up by two down each panel (1, 3, 5 | 2, 4, 6); the header word 序号 is
+    # wider than its column of digits and overhangs the body's left edge (c1_0175 of the corpus)
+    from schemas.document import Page
+    words = [word("测试完成情况统计表", 120, 60, 10)]
+    labels = ["沁阳市", "孟州市", "温县", "武陟县", "博爱县", "修武县"]
+    for shift in (0, 250):
+        words += [word("序号", 34 + shift, 90, 8), word("县（市、区）", 58 + shift, 90, 8),
+                  right("户数", 160 + shift, 90, 8), right("完成率", 215 + shift, 90, 8)]
+    for i, label in enumerate(labels):
+        shift, r = (0, i // 2) if i % 2 == 0 else (250, i // 2)
+        top = 106 + 14 * r
+        words += [word(f"{i + 1}{label}", 46 + shift, top, 8), right(str(1000 + i), 160 + shift, top, 8),
+                  right(f"{50 + i}.0", 215 + shift, top, 8)]
+    page = Page(source="s.pdf", page=1, kind="pdf", width=520, height=300, words=words)
+    [region] = find_tables(page, HINTS)
+    table = reassemble(region, "s.pdf", 1, "t", HINTS)
+    assert [c.path for c in table.columns] == [["序号"], ["户数"], ["完成率"]]
+    assert sorted((r.label, r.cells[0].printed) for r in table.rows) == sorted(
+        (label, str(i + 1)) for i, label in enumerate(labels))
+
+
+def test_a_date_wrapped_onto_the_line_under_the_title_takes_the_bracket_it_opened():
+    # 焦作市…完成情况统计表（截 / 至2023年9月12日） over a table: the title keeps no half bracket
+    from schemas.document import Page
+    words, _ = open_table_words()
+    words = [w.model_copy(update={"box": w.box.model_copy(update={"top": w.box.top + 20, "bottom": w.box.bottom + 20})})
+             for w in words]
+    title = [word("燃气报警器安装情况统计表（截", 60, 80, 10), word("至2023年9月12日）", 110, 93, 10)]
+    page = Page(source="s.pdf", page=1, kind="pdf", width=500, height=400, words=title + words)
+    [region] = find_tables(page, HINTS)
+    assert region.title == "燃气报警器安装情况统计表"
+    assert reassemble(region, "s.pdf", 1, "t", HINTS).date == "2023-09-12"
