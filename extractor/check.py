@@ -77,8 +77,8 @@ def check_prints(grid: Grid) -> list[Flag]:
     for col in grid.roles:
         cells = [(r, grid.parsed[r][col.index]) for r in range(len(grid.table.rows))]
         numeric = [(r, p) for r, p in cells if p.value is not None]
-        if sum(p.value is None and not p.blank for _, p in cells) * 2 > len(cells):
-            continue  # a text column (备注, 是否完成): words are what it prints
+        if sum(p.value is None and not p.blank for _, p in cells) * 2 > len(cells) - sum(p.blank for _, p in cells):
+            continue  # a text column (备注, 是否完成; blank in most rows or not): words are what it prints
         odd: dict[tuple[str, ...], list[int]] = {}  # oddities → the rows printed with them, of cells that still read
         for r, p in cells:
             if p.oddity and p.value is None:

@@ -55,6 +55,7 @@ class LayoutHints:
     gazetteer: dict[str, tuple[str, ...]] = field(default_factory=dict)
     grid: GridSettings = GridSettings()
     vocabulary: tuple[str, ...] = ()  # words the tables print: what an unsure OCR reading is set right by
+    text_column_heads: tuple[str, ...] = ()  # heads of columns of words (备注) beside a table's figures
 
     def canonical_place(self, label: str) -> str | None:
         """The gazetteer name of a printed row label, or None when it is not a known place."""
@@ -167,6 +168,7 @@ def load_layout(name: str = "jiaozuo_daily") -> LayoutHints:
         gazetteer={k: tuple(a for a in with_traditional([k, *v]) if a != k) for k, v in data.get("gazetteer", {}).items()},
         grid=GridSettings(**data.get("grid", {})),
         vocabulary=table_vocabulary(data),
+        text_column_heads=with_traditional(table.get("text_column_heads", [])),
     )
 
 

@@ -386,6 +386,23 @@ def label_edge(rows: list[list[Word]], band: list[Word], x0: float, size: float,
             edges[i] = min(edges[i], w.box.x0)
 
 
+def text_column(band: list[Word], head: list[Word], box: Box, body_top: float, reach: float,
+                hints: LayoutHints) -> list[Word]:
+    """A column of words beside the figures, headed by a word of the layout's text_column_heads (备注) on the header
+    lines within reach of the table's edge, with its cells: the short words under the head, down to the table's
+    bottom. Nothing when article text stands under the head."""
+    heads = [w for w in head if squeeze(w.text) in hints.text_column_heads
+             and (0 <= w.box.x0 - box.x1 <= reach or 0 <= box.x0 - w.box.x1 <= reach)]
+    out: list[Word] = []
+    for h in heads:
+        slack = h.box.height
+        under = [w for w in band if body_top - 1 <= w.box.top and w.box.bottom <= box.bottom + 1
+                 and w.box.x1 > h.box.x0 - slack and w.box.x0 < h.box.x1 + slack]
+        if not any(is_prose(w) or in_sentence(w.text) for w in under):
+            out += [h] + under
+    return out
+
+
 def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phrase], hints: LayoutHints,
                 claimed: set[int], span: tuple[float, float] = (-1e9, 1e9)) -> Region | None:
     band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed
@@ -432,6 +449,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     head = [w for w in band if box.top - 1 <= w.box.top and w.box.bottom <= body_top + 1]
     overhang = [w for p in phrases(head) if any(inside(w) for w in p.words) and not any(is_prose(w) for w in p.words)
                 for w in p.words]
+    overhang += text_column(band, head, box, body_top, max(6 * size, 1.5 * pitch), hints)
     if overhang:
         box = Box.enclosing([box] + [w.box for w in overhang])
 

@@ -278,3 +278,20 @@ def test_a_date_wrapped_onto_the_line_under_the_title_takes_the_bracket_it_opene
     [region] = find_tables(page, HINTS)
     assert region.title == "燃气报警器安装情况统计表"
     assert reassemble(region, "s.pdf", 1, "t", HINTS).date == "2023-09-12"
+
+
+def test_a_remarks_column_of_words_beside_the_figures_is_the_tables():
+    # a rule-less table found from its rows of figures: its 备注, filled in one row, stands right of the figures
+    # and of the title's stretch (c1_0038 of the corpus); its words are no malformed figures
+    from extractor.check import check_table
+    from schemas.document import Page
+    from schemas.flags import FlagKind
+    words, rows = open_table_words()
+    words += [word("备注", 300, 115), word("已完成", 296, 149)]
+    page = Page(source="s.pdf", page=1, kind="pdf", width=500, height=400,
+                words=[word("燃气报警器安装情况统计表", 80, 80, 10)] + words)
+    [region] = find_tables(page, HINTS)
+    table = reassemble(region, "s.pdf", 1, "t", HINTS)
+    assert [c.path[-1] for c in table.columns] == ["户数", "已安装数", "安装率", "名次", "备注"]
+    assert [r.cells[-1].printed for r in table.rows] == ["", "已完成", ""]
+    assert not [f for f in check_table(table) if f.kind == FlagKind.malformed_number]
