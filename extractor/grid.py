@@ -558,10 +558,27 @@ def label_columns(cells: list[GridCell], header_rows: int, n_rows: int, n_cols: 
 
 
 def column_kind(cells: list[GridCell], col: int) -> str:
-    """The commonest shape of a column's cells with digits in them (0月0日, 0:0—0:0, 0.0%), or 文 for a column of
-    text."""
-    shapes = [shape(c.text) for c in cells if c.col == c.end_col - 1 == col and re.search(r"\d", c.text)]
-    return max(set(shapes), key=shapes.count) if shapes else "文"
+    """The commonest shape of a column's cells (0月0日, 0:0—0:0, 0.0%; a change's sign apart: +0.0 and -0.0 are
+    one), 文 for a cell without digits."""
+    shapes = [re.sub(r"^[+\-−]", "", shape(c.text)) if re.search(r"\d", c.text) else "文"
+              for c in cells if c.col == c.end_col - 1 == col and c.text.strip()]
+    return max(sorted(set(shapes)), key=shapes.count) if shapes else "文"
+
+
+def repeated_panels(labels: list[int], n_cols: int, keys: list[list[str]], max_panels: int) -> list[Panel] | None:
+    """Panels of a table with no header: the columns' kinds repeat with a period (品名 | 单位 | 0.00 | 0.00 | 0.00
+    three times over), one kind per panel may differ; each panel's label is its first text column."""
+    for n in range(max_panels, 1, -1):
+        if n_cols % n:
+            continue
+        width = n_cols // n
+        chunks = [keys[i:i + width] for i in range(0, n_cols, width)]
+        firsts = [next((c for c in labels if i <= c < i + width), None) for i in range(0, n_cols, width)]
+        if width >= 2 and None not in firsts and len({f % width for f in firsts}) == 1 \
+                and all(sum(a != b for a, b in zip(chunk, chunks[0])) <= 1 for chunk in chunks[1:]):
+            return [Panel(label_cols=[f], value_cols=[c for c in range(i, i + width) if c != f])
+                    for f, i in zip(firsts, range(0, n_cols, width))]
+    return None
 
 
 def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: list[GridCell],
@@ -672,6 +689,8 @@ def build_grid(words: list[Word], rulings: list[Ruling], settings: GridSettings 
     # with no header, panels repeat the kinds of their columns (日期 | 时间 | text … 日期 | 时间 | text)
     keys = paths if header_rows else [[column_kind(cells, c)] for c in range(n_cols)]
     panels = find_panels(labels, n_cols, keys, [c for c in cells if c.row < header_rows], header_rows)
+    if not header_rows and len(panels) == 1:
+        panels = repeated_panels(labels, n_cols, keys, settings.max_panels) or panels
     mark_kinds(cells, panels, header_rows, total_labels, subtotal_labels)
     head_bands = [band(line) for line in head]
     ys = [b[0] for b in head_bands + row_bands] + [max(b[1] for b in head_bands + row_bands)]

@@ -329,3 +329,25 @@ def test_month_labels_are_not_serial_numbers_fused_to_a_label():
     table = reassemble(Region(words=words, title="经费收支明细表"), "t.pdf", 1, "t", HINTS)
     assert [r.label for r in table.rows] == [f"{r + 1}月" for r in range(6)]
     assert paths(table) == [["本年"], ["上年同期"]]
+
+
+def test_three_panels_of_a_table_without_a_header_repeat_their_column_kinds():
+    # a ruled price list printed without a header in three panels (c1_0152 of the corpus): 品名 | 单位 | 本期 |
+    # 上期 | 涨跌, three times across; the unit column is text though one unit has a digit (元/5升), and the change
+    # is printed with its sign (+0.15, -0.03)
+    items = [("菜籽油", "元/5升", "9.13", "8.98", "+0.15"), ("鸡蛋", "元/斤", "5.26", "5.29", "-0.03"),
+             ("西红柿", "元/斤", "23.22", "22.87", "+0.35"), ("羊肉", "元/斤", "25.50", "25.43", "+0.07"),
+             ("白萝卜", "元/斤", "25.51", "25.14", "+0.37"), ("香蕉", "元/斤", "1.38", "0.87", "+0.51"),
+             ("大葱", "元/斤", "31.55", "31.10", "+0.45"), ("苹果", "元/斤", "10.48", "10.03", "-0.45"),
+             ("牛肉", "元/斤", "5.22", "5.66", "-0.44")]
+    mids = [50, 105, 155, 202, 242]
+    words = []
+    for i, item in enumerate(items):
+        panel, row = i % 3, i // 3
+        words += [centred(text, mid + 240 * panel, 100 + 16 * row) for text, mid in zip(item, mids)]
+    xs = [20 + 240 * p + x for p in range(3) for x in (0, 60, 110, 160, 205)] + [740]
+    rules = [v(x, 95, 145) for x in xs] + [h(20, 740, y) for y in (95, 112, 128, 145)]
+    table = reassemble(Region(words=words, rulings=rules, title="本周菜篮子价格一览表"), "t.pdf", 1, "t", HINTS)
+    assert [c.path for c in table.columns] == [["列1"], ["列2"], ["列3"], ["列4"]]
+    assert sorted((r.label, tuple(c.printed for c in r.cells)) for r in table.rows) == sorted(
+        (label, tuple(rest)) for label, *rest in items)
