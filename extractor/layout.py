@@ -206,11 +206,13 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
     for ph in above:
         # a line of article text ends the search; a long line centred over the table, with no sentence marks,
         # is its title all the same (“城市管理开放日”活动日程安排)
-        centred = abs(ph.box.xmid - box.xmid) <= hints.grid.centred_offset * box.width and ph.box.width < box.width \
-            and not any(mark in ph.text for mark in SENTENCE_MARKS)
+        unmarked = not any(mark in ph.text for mark in SENTENCE_MARKS)
+        centred = abs(ph.box.xmid - box.xmid) <= hints.grid.centred_offset * box.width and ph.box.width < box.width
+        # or a line in larger type than the table's, flush left over it (市区主要副食品零售价格)
+        larger = ph.box.height >= hints.grid.title_size * size and ph.box.width < box.width
         far = edge - ph.box.bottom > hints.grid.line_reach * max(size, ph.box.height)
-        if far or ends_paragraph(ph, all_phrases) \
-                or any(is_prose(w) for w in ph.words) and not hints.is_title(ph.text) and not centred:
+        if far or ends_paragraph(ph, all_phrases) or any(is_prose(w) for w in ph.words) \
+                and not hints.is_title(ph.text) and not (unmarked and (centred or larger)):
             break
         text = squeeze(ph.text)
         furniture = hints.date_or_unit_line(text)

@@ -128,5 +128,7 @@ class GridSettings(BaseModel, frozen=True, extra="forbid"):
                                   # article text that runs on under it within as many below
     title_wrap_gap: float = 0.6   # a title's second line starts within this × the title's height of its first
     title_wrap_size: float = 0.2  # and differs in height by less than this share
+    title_size: float = 1.2       # a line over a table in type at least this × the table's is its title, wherever
+                                  # it starts (with no sentence marks)
     resolution_pt: float = 0.25   # bin width of the coverage profile in which gutters are found
     max_panels: int = 3           # a table is printed in at most this many panels side by side
