@@ -295,3 +295,15 @@ def test_a_remarks_column_of_words_beside_the_figures_is_the_tables():
     assert [c.path[-1] for c in table.columns] == ["户数", "已安装数", "安装率", "名次", "备注"]
     assert [r.cells[-1].printed for r in table.rows] == ["", "已完成", ""]
     assert not [f for f in check_table(table) if f.kind == FlagKind.malformed_number]
+
+
+@pytest.mark.parametrize("size,title", [(12, "市区主要副食品零售价格"), (8, None)])
+def test_a_line_in_larger_type_flush_left_over_a_table_is_its_title(size, title):
+    # no title ending (价格), not centred: its type, larger than the table's, makes it the title (c1_0008); the same
+    # words in the table's own type are no title
+    from schemas.document import Page
+    words, _ = open_table_words()
+    page = Page(source="s.pdf", page=1, kind="pdf", width=500, height=400,
+                words=[word("市区主要副食品零售价格", 40, 96 - size, size)] + words)
+    [region] = find_tables(page, HINTS)
+    assert region.title == title
