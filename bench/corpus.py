@@ -1795,12 +1795,16 @@ def render_reportlab(layout: PageLayout, path: Path) -> None:
     c = canvas.Canvas(str(path), pagesize=(layout.w, layout.h), invariant=1)
     c.setTitle(layout.name)
 
+    def char_space(ln: Line) -> float:
+        # Tc is graphics state and outlives BT/ET: every line sets it, or a justified line's spacing would stretch
+        # every later line (table figures then overflow their cells)
+        justified = ln.width and len(ln.text) > 1
+        return (ln.width - m.width(ln.text, ln.size)) / (len(ln.text) - 1) if justified else 0
+
     def draw_line(ln: Line, dx: float = 0.0, dy: float = 0.0) -> None:
         t = c.beginText()
         t.setFont(fname, ln.size)
-        # Tc is graphics state and outlives BT/ET: a justified line's spacing would stretch every later line
-        justified = ln.width and len(ln.text) > 1
-        t.setCharSpace((ln.width - m.width(ln.text, ln.size)) / (len(ln.text) - 1) if justified else 0)
+        t.setCharSpace(char_space(ln))
         t.setTextOrigin(dx + ln.x, H - (dy + text_baseline(ln.y, ln.size)))
         t.setTextRenderMode(2 if ln.bold else 0)
         if ln.bold:
@@ -1829,6 +1833,7 @@ def render_reportlab(layout: PageLayout, path: Path) -> None:
             c.scale(1, -1)
             t = c.beginText()
             t.setFont(fname, ln.size)
+            t.setCharSpace(char_space(ln))
             t.setTextOrigin(0, 0)
             t.setTextRenderMode(2 if ln.bold else 0)
             if ln.bold:
