@@ -418,6 +418,12 @@ def candidate_rankings(grid: Grid, rows: list[int], basis: ColumnRole, tie: Colu
     return out
 
 
+# A rank column wrong at more rows than this (and than this share of them) is not misprinted here and there: it
+# follows some other order, or was misread.
+RANK_SLIPS = 2
+RANK_SLIP_SHARE = 0.25
+
+
 def mismatches(ranking: Ranking, printed: tuple[int | None, ...]) -> int:
     return sum(b is not None and a != b for a, b in zip(ranking.ranks, printed))
 
@@ -474,6 +480,12 @@ def rank_findings(grid: Grid, rank: ColumnRole, rows: list[int], printed: tuple[
                           expected=",".join(map(str, stated[0].ranks)),
                           basis=basis.leaf, followed=followed.describe(tie_word), stated=stated[0].describe(tie_word))]
     best = min(candidates, key=lambda c: (mismatches(c, printed), c not in stated))
+    readable = sum(p is not None for p in printed)
+    if mismatches(best, printed) > max(RANK_SLIPS, RANK_SLIP_SHARE * readable):
+        # misprints are few: ranks that follow no ordering of the basis over many rows were ranked by something
+        # else, or were read wrong (a scan) — one warning, not a flag per row
+        return [grid.flag(FlagKind.rank_rule, Severity.warning, "flag.rank_unfollowed", col=rank.index,
+                          basis=basis.leaf, count=mismatches(best, printed), total=readable)]
     flags = []
     if best not in stated:
         flags.append(grid.flag(FlagKind.rank_rule, Severity.warning, "flag.rank_rule_mostly", col=rank.index,

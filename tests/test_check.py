@@ -257,3 +257,19 @@ def test_footer_over_a_column_with_an_unreported_row_is_not_judged():
     rows = [["A", "100", "80"], ["B", "110", "未填报"], ["C", "120", "70"]]
     t = table([["任务数"], ["完成数"]], rows).model_copy(update={"footers": [Footer(label="累计完成数", printed="150")]})
     assert not [f for f in check_table(t) if f.kind == FlagKind.total_mismatch]
+
+
+def test_ranks_wrong_at_many_rows_are_one_warning_not_a_flag_per_row():
+    # a rank column read from a poor scan, or ranked by a column the table does not print: 5 of 8 rows disagree
+    # with every ordering by the rate, which no printer's slips explain
+    rates = ["90.0", "80.0", "70.0", "60.0", "50.0", "40.0", "30.0", "20.0"]
+    ranks = ["3", "1", "2", "6", "4", "5", "7", "8"]
+    rows = [[chr(65 + i), "100", str(int(float(r))), f"{r}%", k] for i, (r, k) in enumerate(zip(rates, ranks))]
+    flags = check_table(table([["户数"], ["已安装数"], ["安装率"], ["名次"]], rows))
+    assert errors(flags) == []
+    [warning] = [f for f in flags if f.kind == FlagKind.rank_rule]
+    assert "6/8" in warning.message
+    # two slips are still two flags
+    rows[0][4], rows[1][4], rows[2][4], rows[3][4], rows[4][4], rows[5][4] = "1", "2", "3", "5", "4", "6"
+    assert sorted(errors(check_table(table([["户数"], ["已安装数"], ["安装率"], ["名次"]], rows)))) == [
+        ("rank_mismatch", "D"), ("rank_mismatch", "E")]
