@@ -18,7 +18,7 @@ from statistics import median
 
 import numpy as np
 
-from extractor.hints import squeeze
+from extractor.hints import load_roles, squeeze
 from extractor.layout import Phrase, is_numeric, rows_of, word_size
 from extractor.rulings import Line, grid_lines
 from schemas.document import Box, Ruling, Word
@@ -739,6 +739,13 @@ def path_of(cells: list[GridCell], header_rows: int, col: int) -> list[str]:
     return [c.text for c in over]
 
 
+def names_a_total(label: str, total_labels: tuple[str, ...]) -> bool:
+    """Whether a label is a footer's: a total word and what it totals (合计任务数, 累计完成整治数), not a total label."""
+    text = squeeze(label)
+    return text not in total_labels and any(text.startswith(p) and len(text) > len(p) + 1
+                                            for p in load_roles()["rows"]["footer_prefixes"])
+
+
 def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, total_labels: tuple[str, ...],
                subtotal_labels: tuple[str, ...]) -> None:
     """Sets each cell's kind: label headers, labels, totals and subtotals (per panel), footers (a text cell that
@@ -752,8 +759,20 @@ def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, tot
                 cell.kind = CellKind.label_header
         else:
             by_row.setdefault(cell.row, []).append(cell)
-    for row_cells in by_row.values():
-        if any(is_text(c) and c.col_span > 1 and any(c.col <= v < c.end_col for v in value_cols) for c in row_cells):
+    # rows a label covers, its own and those it spans (高速公路 printed once beside three ruled rows)
+    labelled = {r for c in cells if c.row >= header_rows and c.col in label_cols and c.text.strip()
+                for r in range(c.row, c.end_row)}
+    for row, row_cells in by_row.items():
+        filled = [c for c in row_cells if c.text.strip()]
+        spanning = any(is_text(c) and c.col_span > 1 and any(c.col <= v < c.end_col for v in value_cols)
+                       for c in filled)
+        # or a label set over the first value columns, off the label column (LibreOffice centres a merged cell's
+        # text): no label, one text cell among the values and one figure
+        unlabelled = len(filled) == 2 and row not in labelled and sum(is_text(c) for c in filled) == 1
+        # or a label that names what it totals (合计户数, 累计完成整治数: not a bare 合计) beside one figure
+        named = len(filled) == 2 and any(c.col in label_cols and is_text(c) and names_a_total(c.text, total_labels)
+                                         for c in filled)
+        if spanning or unlabelled or named:
             for c in row_cells:
                 c.kind = CellKind.footer
             continue

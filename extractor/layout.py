@@ -209,7 +209,8 @@ def lines_above(box: Box, all_phrases: list[Phrase], size: float, hints: LayoutH
         unmarked = not any(mark in ph.text for mark in SENTENCE_MARKS)
         centred = abs(ph.box.xmid - box.xmid) <= hints.grid.centred_offset * box.width and ph.box.width < box.width
         # or a line in larger type than the table's, flush left over it (市区主要副食品零售价格)
-        larger = ph.box.height >= hints.grid.title_size * size and ph.box.width < box.width
+        larger = ph.box.height >= hints.grid.title_size * size and ph.box.width < box.width \
+            and edge - ph.box.bottom <= hints.grid.line_reach * size  # near as the table's own lines stand
         far = edge - ph.box.bottom > hints.grid.line_reach * max(size, ph.box.height)
         if far or ends_paragraph(ph, all_phrases) or any(is_prose(w) for w in ph.words) \
                 and not hints.is_title(ph.text) and not (unmarked and (centred or larger)):
@@ -405,6 +406,27 @@ def text_column(band: list[Word], head: list[Word], box: Box, body_top: float, r
     return out
 
 
+def below_footers(band: list[Word], rows: list[list[Word]], x0: float, x1: float, bottom: float, size: float,
+                  hints: LayoutHints) -> float:
+    """The bottom of the table with its footer rows (合计任务数 ·· 12345, 累计完成整治数 ·· 2042): lines right under
+    the body, each a label and one figure over the table's stretch, no note and no sentence. A row of figures has
+    two or more, so the body's run stops at them."""
+    tops = [min(w.box.top for w in r) for r in rows]
+    pitch = median(b - a for a, b in zip(tops, tops[1:])) if len(tops) > 1 else 2 * size
+    while True:
+        under = [w for w in band if bottom < w.box.top <= bottom + pitch and w.box.x0 >= x0 - size
+                 and w.box.x1 <= x1 + size]
+        lines = rows_of(under)
+        if not lines:
+            return bottom
+        line = lines[0]
+        figures = [w for w in line if is_numeric(w.text)]
+        text = " ".join(w.text for w in line if not is_numeric(w.text))
+        if len(figures) != 1 or not text or hints.is_note(text) or in_sentence(text) or any(map(is_prose, line)):
+            return bottom
+        bottom = max(w.box.bottom for w in line)
+
+
 def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phrase], hints: LayoutHints,
                 claimed: set[int], span: tuple[float, float] = (-1e9, 1e9)) -> Region | None:
     band = [w for w in page.words if title.box.bottom - 1 < w.box.top < limit and id(w) not in claimed
@@ -432,6 +454,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     tail = [w for w in band if w.box.bottom > body_bottom and w.box.top < row_bands(rows)[-1][1]
             and w.box.x0 >= x0 - 1 and w.box.x1 <= first_figure and not is_numeric(w.text)]
     body_bottom = max([body_bottom] + [w.box.bottom for w in tail])
+    body_bottom = below_footers(band, rows, x0, x1, body_bottom, size, hints)
     # the table's own rules: those over its stretch of the page, not a rule across the page or its columns
     margin = max(4 * size, 0.25 * (x1 - x0))
     # (a vertical rule running on far above the title or below the body parts page columns, or is a photo's edge)

@@ -27,11 +27,13 @@ def columns_of(grid: Grid) -> list[Column]:
 def rows_and_footers(grid: Grid) -> tuple[list[Row], list[Footer]]:
     rows: list[Row] = []
     footers: list[Footer] = []
+    footer_rows = set()
     for r in grid.body_rows():
         cells = [c for c in grid.cells if c.row == r]
         if cells and all(c.kind == CellKind.footer for c in cells):
+            footer_rows.add(r)
             text = sorted(cells, key=lambda c: c.col)
-            label = next((c for c in text if c.col_span > 1), text[0])
+            label = next((c for c in text if not is_numeric(c.text)), text[0])
             figures = [c for c in text if c is not label]
             under = None
             if len(figures) == 1:
@@ -42,9 +44,9 @@ def rows_and_footers(grid: Grid) -> tuple[list[Row], list[Footer]]:
                                   box=label.box.union(figures[-1].box) if figures else label.box))
     for panel in grid.panels:
         for r in grid.body_rows():
-            label = grid.label_cell(r, panel)
-            if label is not None and label.kind == CellKind.footer:
+            if r in footer_rows:
                 continue
+            label = grid.label_cell(r, panel)
             values = [grid.at(r, c) for c in panel.value_cols]
             if (label is None or not label.text) and not any(v is not None and v.text for v in values):
                 continue

@@ -307,3 +307,24 @@ def test_a_line_in_larger_type_flush_left_over_a_table_is_its_title(size, title)
                 words=[word("市区主要副食品零售价格", 40, 96 - size, size)] + words)
     [region] = find_tables(page, HINTS)
     assert region.title == title
+
+
+@pytest.mark.parametrize("label_x", [36, 100])
+def test_footer_rows_under_a_rule_less_table_are_its_footers(label_x):
+    # 合计户数 ·· 239313 and 累计已安装数 ·· 78877 under the body: one figure each, so the run of rows of figures
+    # stopped above them (c1_0004); the label set over the first value column instead of the label column
+    # (LibreOffice centres a merged cell's text, c1_0243) is a footer all the same
+    from extractor.check import check_table
+    from schemas.document import Page
+    from schemas.flags import FlagKind
+    words, rows = open_table_words()
+    words += [word("合计户数", label_x, 180), right("239313", 220, 180), word("累计已安装数", label_x, 194),
+              right("78870", 220, 194)]
+    page = Page(source="s.pdf", page=1, kind="pdf", width=500, height=400,
+                words=[word("燃气报警器安装情况统计表", 80, 80, 10)] + words)
+    [region] = find_tables(page, HINTS)
+    table = reassemble(region, "s.pdf", 1, "t", HINTS)
+    assert [r.label for r in table.rows] == [r[0] for r in rows]
+    assert [(f.label, f.printed) for f in table.footers] == [("合计户数", "239313"), ("累计已安装数", "78870")]
+    wrong = [f for f in check_table(table) if f.kind == FlagKind.total_mismatch]
+    assert [(f.row, f.expected) for f in wrong] == [("累计已安装数", "78877")]
