@@ -239,9 +239,9 @@ def footer_words(label: str) -> str:
 
 
 def names_column(label: str, leaf: str) -> bool:
-    """Whether a footer's label names a column: its leaf word in it, or nearly the label's words (已安装户数 for
-    已安装数)."""
-    return leaf in label or similarity(footer_words(label), leaf) >= FOOTER_NAMES
+    """Whether a footer's label names a column: its words after the total words are the leaf word, or nearly
+    (已安装户数 for 已安装数). A short leaf inside them is no name (户数 in 累计完成安装户数)."""
+    return similarity(footer_words(label), leaf) >= FOOTER_NAMES
 
 
 def check_footers(grid: Grid) -> list[Flag]:

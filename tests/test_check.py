@@ -273,3 +273,12 @@ def test_ranks_wrong_at_many_rows_are_one_warning_not_a_flag_per_row():
     rows[0][4], rows[1][4], rows[2][4], rows[3][4], rows[4][4], rows[5][4] = "1", "2", "3", "5", "4", "6"
     assert sorted(errors(check_table(table([["户数"], ["已安装数"], ["安装率"], ["名次"]], rows)))) == [
         ("rank_mismatch", "D"), ("rank_mismatch", "E")]
+
+
+def test_a_short_leaf_inside_a_footer_label_is_no_name():
+    # 累计完成安装户数 totals 已安装户数 (near, under 0.75), not 户数, whose leaf merely stands inside it (c1_0077)
+    from schemas.table import Footer
+    rows = [["A", "100", "80"], ["B", "110", "90"], ["C", "120", "70"]]
+    t = table([["自闭阀", "户数"], ["自闭阀", "已安装户数"]], rows).model_copy(
+        update={"footers": [Footer(label="累计完成安装户数", printed="240", column="自闭阀 / 户数")]})
+    assert not [f for f in check_table(t) if f.kind == FlagKind.total_mismatch]
