@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 from statistics import median
 
@@ -610,8 +611,12 @@ def find_panels(labels: list[int], n_cols: int, paths: list[list[str]], header: 
     return [Panel(label_cols=lead, value_cols=[c for c in range(n_cols) if c not in lead])]
 
 
-# a number hard against a label (1沁阳市); not a date or a count of its own (1月, 10日, 3号楼, 2季度, 5年)
-SERIAL_FUSED = re.compile(r"^(\d{1,3})((?![月日号年季周期时])[\u4e00-\u9fff].*)$")
+@lru_cache(maxsize=None)
+def serial_fused() -> re.Pattern:
+    """A number hard against a label (1沁阳市); not a date or a count of its own (the words of roles.toml's
+    [rows] counted_after: 1月, 10日, 3号楼)."""
+    counted = "".join(re.escape(w) for w in load_roles()["rows"]["counted_after"])
+    return re.compile(rf"^(\d{{1,3}})((?![{counted}])[\u4e00-\u9fff].*)$")
 
 
 def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:
@@ -620,7 +625,7 @@ def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:
     (by one, or by the number of panels when rows alternate across them).
     The two are set apart by the white the printer left out, so that the column line between
     them is found like any other."""
-    fused = sorted((w for w in words if SERIAL_FUSED.match(w.text)), key=lambda w: w.box.x0)
+    fused = sorted((w for w in words if serial_fused().match(w.text)), key=lambda w: w.box.x0)
     columns: list[list[Word]] = []
     for w in fused:
         if columns and w.box.x0 - columns[-1][0].box.x0 <= word_size(w):
@@ -630,14 +635,14 @@ def split_serials(words: list[Word], settings: GridSettings) -> list[Word]:
     split: dict[int, list[Word]] = {}
     for column in columns:
         column.sort(key=lambda w: w.box.top)
-        numbers = [int(SERIAL_FUSED.match(w.text)[1]) for w in column]
+        numbers = [int(serial_fused().match(w.text)[1]) for w in column]
         steps = Counter(b - a for a, b in zip(numbers, numbers[1:]))
         # by one down a panel; by the number of panels where rows alternate across them (1, 3, 5 | 2, 4, 6)
         step, count = steps.most_common(1)[0] if steps else (0, 0)
         if len(column) < 3 or not 1 <= step <= settings.max_panels or count < 0.8 * (len(column) - 1):
             continue
         for w in column:
-            digits, rest = SERIAL_FUSED.match(w.text).groups()
+            digits, rest = serial_fused().match(w.text).groups()
             # a digit is half as wide as an ideograph in CJK fonts
             cut = w.box.x0 + w.box.width * len(digits) / (len(digits) + 2 * len(rest))
             half = settings.min_gutter * word_size(w)  # a gap of twice the narrowest, which the bins cannot eat
