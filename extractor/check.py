@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
 
-from extractor.hints import load_roles, squeeze
+from extractor.hints import footer_words, load_roles, squeeze
 from extractor.messages import column_words, say, where
 from extractor.numbers import ParsedNumber, describe_oddities, format_at, parse_number, plain, rate_matches
 from extractor.roles import ColumnRole, NoteRules, assign_roles, best_match, read_note, role_of, similarity
@@ -228,22 +228,6 @@ def check_totals(grid: Grid) -> list[Flag]:
 FOOTER_NAMES = 0.75
 
 
-def footer_words(label: str) -> str:
-    """What a footer's label names: the label without its leading total words (合计任务数 gives 任务数)."""
-    prefixes = load_roles()["rows"]["footer_prefixes"]
-    while True:
-        prefix = next((p for p in prefixes if label.startswith(p) and len(label) > len(p)), None)
-        if prefix is None:
-            return label
-        label = label[len(prefix):]
-
-
-def names_column(label: str, leaf: str) -> bool:
-    """Whether a footer's label names a column: its words after the total words are the leaf word, or nearly
-    (已安装户数 for 已安装数). A short leaf inside them is no name (户数 in 累计完成安装户数)."""
-    return similarity(footer_words(label), leaf) >= FOOTER_NAMES
-
-
 def check_footers(grid: Grid) -> list[Flag]:
     """A footer row states one column's total in words (合计任务数 12345, 累计完成整治数 …). The columns its label
     names (任务数 in 合计任务数) must add up to it, one of them at least; a label that names none may mean any
@@ -262,8 +246,11 @@ def check_footers(grid: Grid) -> list[Flag]:
         if figure.decimal is None or not sums:
             continue
         label = squeeze(footer.label)
-        named = sorted((c for c in summable if names_column(label, c.leaf)),
-                       key=lambda c: -similarity(footer_words(label), c.leaf))
+        # the columns its label names: its words after the total words are their leaf word, or nearly (已安装户数
+        # for 已安装数); a short leaf inside them is no name (户数 in 累计完成安装户数)
+        named_by = footer_words(label)
+        named = sorted((c for c in summable if similarity(named_by, c.leaf) >= FOOTER_NAMES),
+                       key=lambda c: -similarity(named_by, c.leaf))
         if any(c.index not in sums for c in named) or not named and len(sums) < len(summable):
             continue  # a column it may total has a row that is no figure (未填报): the sum is unknown
         if any(sums[c.index] == figure.decimal for c in named) or not named and figure.decimal in sums.values():

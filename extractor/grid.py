@@ -19,7 +19,7 @@ from statistics import median
 
 import numpy as np
 
-from extractor.hints import load_roles, squeeze
+from extractor.hints import footer_words, load_roles, squeeze
 from extractor.layout import Phrase, is_numeric, rows_of, word_size
 from extractor.rulings import Line, grid_lines
 from schemas.document import Box, Ruling, Word
@@ -746,9 +746,8 @@ def path_of(cells: list[GridCell], header_rows: int, col: int) -> list[str]:
 
 def names_a_total(label: str, total_labels: tuple[str, ...]) -> bool:
     """Whether a label is a footer's: a total word and what it totals (合计任务数, 累计完成整治数), not a total label."""
-    text = squeeze(label)
-    return text not in total_labels and any(text.startswith(p) and len(text) > len(p) + 1
-                                            for p in load_roles()["rows"]["footer_prefixes"])
+    text, named = squeeze(label), footer_words(label)
+    return text not in total_labels and named != text and len(named) >= 2
 
 
 def mark_kinds(cells: list[GridCell], panels: list[Panel], header_rows: int, total_labels: tuple[str, ...],

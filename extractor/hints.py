@@ -196,3 +196,15 @@ def load_roles() -> dict:
                 if isinstance(words, list) and all(isinstance(w, str) for w in words):
                     entry[key] = list(with_traditional(words))
     return roles
+
+
+def footer_words(label: str) -> str:
+    """What a footer's label names: the label without its leading total words (roles.toml [rows] footer_prefixes:
+    合计任务数 gives 任务数, 全市累计已安装户数 gives 已安装户数)."""
+    text = squeeze(label)
+    prefixes = load_roles()["rows"]["footer_prefixes"]
+    while True:
+        prefix = next((p for p in prefixes if text.startswith(p) and len(text) > len(p)), None)
+        if prefix is None:
+            return text
+        text = text[len(prefix):]

@@ -448,7 +448,8 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     body_bottom = max(w.box.bottom for w in rows[-1])
     size = median(word_size(w) for w in numbers)
     pitch = median(b.box.x0 - a.box.x0 for r in rows for a, b in zip(r, r[1:])) if any(len(r) > 1 for r in rows) else 0
-    x0 = label_edge(rows, band, x0, size, max(6 * size, 1.5 * pitch), hints.grid.far_label_rows)
+    reach = max(6 * size, 1.5 * pitch)  # how far beside the figures a label or a column of words may stand
+    x0 = label_edge(rows, band, x0, size, reach, hints.grid.far_label_rows)
     # the last row's label may wrap below its figures (冯营街 / 35.0 … / 道): its stretch of the page is the row's
     first_figure = min(w.box.x0 for w in rows[-1])
     tail = [w for w in band if w.box.bottom > body_bottom and w.box.top < row_bands(rows)[-1][1]
@@ -474,7 +475,7 @@ def table_below(page: Page, title: Phrase, limit: float, all_phrases: list[Phras
     head = [w for w in band if box.top - 1 <= w.box.top and w.box.bottom <= body_top + 1]
     overhang = [w for p in phrases(head) if any(inside(w) for w in p.words) and not any(is_prose(w) for w in p.words)
                 for w in p.words]
-    overhang += text_column(band, head, box, body_top, max(6 * size, 1.5 * pitch), hints)
+    overhang += text_column(band, head, box, body_top, reach, hints)
     if overhang:
         box = Box.enclosing([box] + [w.box for w in overhang])
 
